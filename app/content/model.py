@@ -1,0 +1,130 @@
+"""The deck as immutable objects: what a `questions/NN-slug.md` file becomes once loaded.
+
+Every text field is kept twice: the Markdown source (for exports such as Anki) and the HTML the
+pages show (Markdown rendered, LaTeX turned into MathML).
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A piece of card text: its Markdown source and the HTML rendered from it."""
+
+    source: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    authors: str
+    title: str
+    year: int
+    venue: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class LabLink:
+    preset: str
+    look_for: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Misconception:
+    claim: Text
+    correction: Text
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    question: Text
+    answer: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    text: Text
+    correct: bool
+    why: Text
+
+
+@dataclass(frozen=True, slots=True)
+class MultipleChoice:
+    """A question with four options, exactly one correct (the loader checks both)."""
+
+    id: str  # stable within the deck: "<slug>/<index>"
+    prompt: Text
+    options: tuple[Option, ...]
+
+    @property
+    def correct_index(self) -> int:
+        return next(i for i, option in enumerate(self.options) if option.correct)
+
+
+@dataclass(frozen=True, slots=True)
+class TrueFalse:
+    id: str
+    statement: Text
+    answer: bool
+    why: Text
+
+
+QuizItem = MultipleChoice | TrueFalse
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    number: int
+    slug: str
+    question: Text
+    tags: tuple[str, ...]
+    difficulty: Difficulty
+    short_answer: Text
+    full_answer: Text
+    key_points: tuple[Text, ...]
+    misconceptions: tuple[Misconception, ...]
+    follow_ups: tuple[FollowUp, ...]
+    references: tuple[Reference, ...]
+    lab: LabLink
+    quiz: tuple[QuizItem, ...]
+    path: str  # the file it came from, relative to the questions folder
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """The cards in deck order (by number), with lookups by slug and neighbours."""
+
+    cards: tuple[Card, ...]
+    _index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {c.slug: i for i, c in enumerate(self.cards)})
+
+    def __len__(self) -> int:
+        return len(self.cards)
+
+    def __iter__(self):
+        return iter(self.cards)
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        return tuple(c.slug for c in self.cards)
+
+    def get(self, slug: str) -> Card | None:
+        i = self._index.get(slug)
+        return None if i is None else self.cards[i]
+
+    def neighbours(self, slug: str) -> tuple[Card | None, Card | None]:
+        """The cards before and after `slug` in deck order (None at either end)."""
+        i = self._index[slug]
+        before = self.cards[i - 1] if i > 0 else None
+        after = self.cards[i + 1] if i + 1 < len(self.cards) else None
+        return before, after

@@ -1,0 +1,54 @@
+"""Markdown with LaTeX to HTML with MathML, on the server, so pages need no maths JavaScript.
+
+Raw HTML in the Markdown is escaped, not passed through: card files are data, not templates.
+"""
+
+import re
+from functools import lru_cache
+
+import latex2mathml.converter
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+
+class MathError(ValueError):
+    """LaTeX that latex2mathml cannot convert, or converts only by leaving a command unknown."""
+
+
+# latex2mathml keeps an unknown command as literal text in an <mi>/<mo>; we treat that as an error.
+_UNKNOWN_COMMAND = re.compile(r"<m[io][^>]*>(\\[A-Za-z]+)</m[io]>")
+
+
+def latex_to_mathml(latex: str, *, display: bool = False) -> str:
+    try:
+        mathml = latex2mathml.converter.convert(latex, display="block" if display else "inline")
+    except Exception as exc:  # the converter raises many unrelated types
+        raise MathError(f"LaTeX ${latex}$ does not convert: {type(exc).__name__} {exc}") from exc
+    unknown = _UNKNOWN_COMMAND.search(mathml)
+    if unknown:
+        raise MathError(
+            f"LaTeX ${latex}$ uses {unknown.group(1)}, which latex2mathml does not know"
+        )
+    return mathml
+
+
+def _math_renderer(content: str, options: dict) -> str:
+    return latex_to_mathml(content.strip(), display=bool(options.get("display_mode")))
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable("table")
+    md.use(dollarmath_plugin, renderer=_math_renderer, allow_digits=False, double_inline=True)
+    return md
+
+
+def render_block(source: str) -> str:
+    """Block Markdown (paragraphs, lists, display maths) to HTML."""
+    return _markdown().render(source).strip()
+
+
+def render_inline(source: str) -> str:
+    """One line of inline Markdown (emphasis, code, inline maths) to HTML, with no <p> wrapper."""
+    return _markdown().renderInline(source).strip()

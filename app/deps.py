@@ -1,0 +1,56 @@
+"""Request dependencies as Annotated aliases, so handlers read as prose."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
+
+from app.config import Settings
+from app.content import Deck
+from app.models import User
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+def get_deck(request: Request) -> Deck:
+    return request.app.state.deck
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    return request.app.state.templates
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+DeckDep = Annotated[Deck, Depends(get_deck)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_current_user(request: Request, session: SessionDep) -> User:
+    """The user behind the session cookie; on a first visit, a new guest account.
+
+    The signed cookie holds only the user id; everything the user owns is in the database, so any
+    worker can answer any request.
+    """
+    user_id = request.session.get("uid")
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        user = User()
+        session.add(user)
+        session.commit()
+        session.refresh(user)
+        request.session.clear()
+        request.session["uid"] = user.id
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

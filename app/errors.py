@@ -1,0 +1,81 @@
+"""Errors as people and clients want them: a page for browsers, JSON under /api, never a trace."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("app")
+
+TITLES = {
+    400: "That request did not make sense",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "That upload is too large",
+    422: "Some input was not valid",
+    429: "Too many requests",
+}
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return (
+        path.startswith("/api/")
+        or path == "/healthz"
+        or "application/json" in request.headers.get("accept", "")
+    )
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    templates = request.app.state.templates
+    title = TITLES.get(status, "Something went wrong")
+    name = "errors/404.html" if status == 404 else "errors/error.html"
+    return templates.TemplateResponse(
+        request, name, {"status": status, "title": title, "message": message}, status_code=status
+    )
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if wants_json(request):
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
+    message = exc.detail if exc.status_code != 404 or exc.detail != "Not Found" else ""
+    return error_page(request, exc.status_code, str(message))
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+    if wants_json(request):
+        errors = [_clean(e) for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "input"
+    return error_page(request, 422, f"{where}: {first.get('msg', 'invalid')}")
+
+
+def _clean(error: dict) -> dict:
+    # Pydantic may put exception objects in ctx; keep the message, the location and the type.
+    return {
+        "loc": list(error.get("loc", ())),
+        "msg": error.get("msg", ""),
+        "type": error.get("type", ""),
+    }
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    message = "The server hit an unexpected error. Nothing you sent was lost; please try again."
+    if wants_json(request):
+        return JSONResponse({"detail": message}, status_code=500)
+    try:
+        return error_page(request, 500, message)
+    except Exception:  # the error page itself failed: fall back to plain text
+        return HTMLResponse(message, status_code=500)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unexpected_error)

@@ -1,0 +1,1 @@
+"""Thin handlers, one module per feature: parse, call the layer below, render."""

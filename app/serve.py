@@ -1,0 +1,38 @@
+"""The one start command, for `make run` and the Docker image: check the deck, migrate, serve.
+
+Host, port and workers come from the settings (HOST, PORT, WORKERS in the environment).
+"""
+
+import sys
+
+import uvicorn
+
+from app.config import get_settings
+from app.content import ContentError, load_deck
+from app.migrate import upgrade
+from app.nn.presets import PRESET_NAMES
+
+
+def main() -> int:
+    settings = get_settings()
+    try:
+        deck = load_deck(settings.questions_dir, PRESET_NAMES)
+    except ContentError as exc:
+        print(f"error: cannot start: {exc}", file=sys.stderr)
+        return 1
+    upgrade(settings)
+    print(f"Memory Cell: {len(deck)} cards; serving http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Study logic as pure functions with explicit times: scheduling, quizzes, statistics."""
