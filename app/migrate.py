@@ -1,4 +1,4 @@
-"""Apply the Alembic migrations: `python -m app.migrate` (the server's start command runs it too)."""
+"""Apply the Alembic migrations: `python -m app.migrate` (the start command runs it too)."""
 
 import sys
 from pathlib import Path

@@ -6,7 +6,7 @@ everything they own. Times are UTC (see UTCDateTime).
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -27,6 +27,8 @@ class User(SQLModel, table=True):
     desired_retention: float = Field(default=0.9)
     daily_new_limit: int = Field(default=10)
     interview_date: date | None = None
+    # Bumped on logout-everywhere and password change: cookies carrying an older value stop working.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class CardState(SQLModel, table=True):
@@ -66,3 +68,70 @@ class ReviewLog(SQLModel, table=True):
     # exactly, and a retried submission gets `state_after` back unchanged.
     state_before: str | None = None
     state_after: str | None = None
+
+
+class QuizAttempt(SQLModel, table=True):
+    """A timed quiz or mock interview. The server owns the clock: `deadline` is fixed at start."""
+
+    __tablename__ = "quiz_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    kind: str = Field(default="quiz", max_length=16)  # quiz | mock
+    mode: str = Field(default="exam", max_length=16)  # exam | practice
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    deadline: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    seed: int = 0
+    # The items as built at the start (ids, shuffled option order, computed values), as JSON,
+    # so a reload shows exactly the same quiz.
+    items: str = "[]"
+    settings: str = "{}"  # what the learner asked for (size, kinds, topics), as JSON
+    correct: int = 0
+    total: int = 0
+    score: float | None = None  # 0..1 once finished
+
+
+class QuizAnswer(SQLModel, table=True):
+    """One answer to one item of an attempt; at most one per item."""
+
+    __tablename__ = "quiz_answer"
+    __table_args__ = (UniqueConstraint("attempt_id", "item_index"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("quiz_attempt.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    item_index: int
+    answer: str | None = None  # JSON; None when the item timed out
+    answered_at: datetime = Field(sa_type=UTCDateTime)
+    correct: bool | None = None
+    timed_out: bool = False
+    self_score: float | None = None  # mock interviews: share of key points the learner ticked
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed logins and registrations, counted in the database so limits hold across workers."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160)  # "ip:<address>" or "user:<name>"
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LabPrediction(SQLModel, table=True):
+    """A learner's prediction in the lab before the result was shown, and whether it held."""
+
+    __tablename__ = "lab_prediction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    preset: str = Field(max_length=40)
+    question: str = Field(max_length=200)
+    answer: str = Field(max_length=200)
+    correct: bool
+    created_at: datetime = Field(sa_type=UTCDateTime)
