@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, le=64)
     https_cookies: bool = False  # mark the session cookie Secure (set behind HTTPS)
     session_max_age_days: int = Field(30, ge=1, le=3650)
+    fsrs_fuzz: bool = True  # spread due dates a little, as FSRS intends; tests turn it off
 
     @field_validator("database_url")
     @classmethod

@@ -50,6 +50,7 @@ def get_current_user(request: Request, session: SessionDep) -> User:
         session.refresh(user)
         request.session.clear()
         request.session["uid"] = user.id
+    request.state.user = user  # for templates: the theme, time zone and account state
     return user
 
 

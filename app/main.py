@@ -12,13 +12,14 @@ from app.config import Settings, get_settings
 from app.content import ContentError, load_deck
 from app.db import make_engine
 from app.nn.presets import PRESET_NAMES
-from app.routes import cards, health, home
+from app.routes import cards, health, home, review
+from app.routes import settings as settings_routes
 from app.templating import make_templates
 
 log = logging.getLogger("app")
 
 # The main navigation: (label, path) of every feature page, in the order a learner uses them.
-NAV = (("Home", "/"), ("Deck", "/cards"))
+NAV = (("Home", "/"), ("Review", "/review"), ("Deck", "/cards"), ("Settings", "/settings"))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates(AssetHashes(STATIC_DIR))
     app.state.templates.env.globals["nav"] = NAV
     app.state.templates.env.globals["deck"] = deck
+    # Pages of features that are optional in a given build link here only when they exist.
+    app.state.feature_urls = {}
 
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
@@ -56,5 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(home.router)
     app.include_router(cards.pages)
     app.include_router(cards.api)
+    app.include_router(review.pages)
+    app.include_router(review.api)
+    app.include_router(settings_routes.pages)
+    app.include_router(settings_routes.api)
     log.info("loaded %d cards from %s", len(deck), settings.questions_dir)
     return app

@@ -21,7 +21,10 @@ def main() -> int:
         print(f"error: cannot start: {exc}", file=sys.stderr)
         return 1
     upgrade(settings)
-    print(f"Memory Cell: {len(deck)} cards; serving http://{settings.host}:{settings.port}", flush=True)
+    print(
+        f"Memory Cell: {len(deck)} cards; serving http://{settings.host}:{settings.port}",
+        flush=True,
+    )
     uvicorn.run(
         "app.main:create_app",
         factory=True,

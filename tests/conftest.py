@@ -22,6 +22,7 @@ def make_settings(tmp_path: Path, questions: Path = FIXTURE_DECK, **overrides) -
         database_url=f"sqlite:///{tmp_path / 'test.db'}",
         secret_key="test-secret-key-not-for-production",
         questions_dir=questions,
+        fsrs_fuzz=False,
         **overrides,
     )
 

@@ -4,6 +4,8 @@ from fastapi.responses import HTMLResponse
 from app import repository
 from app.db import utcnow
 from app.deps import CurrentUser, DeckDep, SessionDep, TemplatesDep
+from app.services import reviews
+from app.study import queue, scheduling
 from app.study.status import summarize
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -16,19 +18,41 @@ def home(
     now = utcnow()
     statuses = repository.statuses(session, user.id, deck.slugs, now)
     summary = summarize(statuses.values())
-    due_cards = [card for card in deck if statuses[card.slug].is_due]
+    memories = reviews.memories(session, user)
+    start, end = reviews.study_day(user, now)
+    pick = queue.next_card(
+        deck.slugs,
+        memories,
+        now,
+        end,
+        new_introduced_today=reviews.new_cards_introduced(session, user, start, end),
+        new_limit=user.daily_new_limit,
+    )
     weakest = sorted(
         (c for c in deck if statuses[c.slug].retrievability is not None),
         key=lambda c: statuses[c.slug].retrievability,
     )[:3]
-    first_new = next((c for c in deck if statuses[c.slug].stage == "new"), None)
-    start = due_cards[0] if due_cards else first_new
+    leeches = [c for c in deck if statuses[c.slug].lapses >= scheduling.LEECH_LAPSES]
+    interview = reviews.interview_for(user)
+    readiness = None
+    if interview is not None and interview > now:
+        recall_scheduler = scheduling.make_scheduler(user.desired_retention, fuzz=False)
+        readiness = scheduling.readiness(
+            [memories.get(slug) for slug in deck.slugs], interview, recall_scheduler
+        )
+    mistakes = reviews.recent_mistakes(session, user, now, 7, None)
     context = {
         "summary": summary,
-        "due_cards": due_cards,
+        "counts": pick.counts,
+        "has_next": pick.slug is not None,
+        "due_cards": [c for c in deck if statuses[c.slug].is_due],
         "weakest": weakest,
+        "leeches": leeches,
         "statuses": statuses,
-        "start_review_url": f"/cards/{start.slug}" if start else "/cards",
-        "quiz_url": None,
+        "interview_date": user.interview_date,
+        "readiness": readiness,
+        "mistakes": len(mistakes),
+        "quiz_url": request.app.state.feature_urls.get("quiz"),
+        "leech_lapses": scheduling.LEECH_LAPSES,
     }
     return templates.TemplateResponse(request, "home.html", context)

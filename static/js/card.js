@@ -1,10 +1,13 @@
 // The card page: reveal the answer on Space, Enter or click; arrows go to the previous or next card.
+import { markScrollable } from "./overflow.js";
+
 const button = document.querySelector("[data-reveal]");
 const answer = document.querySelector("[data-answer]");
 
 function reveal() {
   if (!answer || answer.classList.contains("revealed")) return;
   answer.classList.add("revealed");
+  markScrollable(answer);
   button?.setAttribute("aria-expanded", "true");
   button?.setAttribute("hidden", "");
   const heading = answer.querySelector("h2");

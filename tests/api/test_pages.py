@@ -17,8 +17,10 @@ def test_home_shows_snapshot_and_actions(client):
         s.select_one(".stat-label").text: s.select_one(".stat-value").text
         for s in page.select(".stat")
     }
-    assert stats["new"] == "2" and stats["due now"] == "0" and stats["studied"] == "0/2"
-    assert page.select_one(".actions a.primary")["href"] == "/cards/first-card"
+    assert stats["new left today"] == "2" and stats["due now"] == "0" and stats["due today"] == "0"
+    assert page.select_one("label.progress-label").text.strip() == "0 of 2 cards studied"
+    start = page.select_one(".actions a.primary")
+    assert start["href"] == "/review" and start.text.strip() == "Start studying"
 
 
 def test_deck_lists_every_card_with_its_state(client):

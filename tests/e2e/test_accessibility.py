@@ -8,6 +8,18 @@ pytestmark = pytest.mark.e2e
 
 AXE = Axe()
 
+# "CARD" stands for the first card's page; "#revealed" means: after revealing the answer.
+PAGES = [
+    "/",
+    "/cards",
+    "CARD",
+    "CARD#revealed",
+    "/cards/no-such-card",
+    "/settings",
+    "/review",
+    "/review#revealed",
+]
+
 
 def card_path(browser: Browser, server: str) -> str:
     page = browser.new_page()
@@ -18,17 +30,20 @@ def card_path(browser: Browser, server: str) -> str:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["/", "/cards", "CARD", "CARD#revealed", "/cards/no-such-card"])
+@pytest.mark.parametrize("path", PAGES)
 def test_no_serious_violations(browser: Browser, server: str, path: str, scheme: str):
     if path.startswith("CARD"):
         path = card_path(browser, server) + path[4:]
     context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
     page.goto(server + path.split("#")[0])
+    if path.startswith("/review"):
+        page.locator("[data-question]:not(:empty), [data-summary]:not([hidden])").first.wait_for()
     if path.endswith("#revealed"):
         page.keyboard.press("Space")
-        for summary in page.locator("details.follow-up summary").all():
-            summary.click()
+        for summary in page.locator("details summary").all():
+            if summary.is_visible():
+                summary.click()
     results = AXE.run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     context.close()

@@ -46,7 +46,7 @@ def test_keyboard_alone_reveals_and_moves(page: Page, server: str):
     page.goto(server + "/cards")
     first = page.locator("table.deck tbody tr a").first.get_attribute("href")
     page.goto(server + first)
-    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # the first Tab on a page lands on the skip link
     expect(page.locator(".skip-link")).to_be_focused()
     page.keyboard.press("Enter")  # follow the skip link: focus moves to <main>
     page.keyboard.press("Space")
@@ -54,8 +54,10 @@ def test_keyboard_alone_reveals_and_moves(page: Page, server: str):
     page.locator("body").click(position={"x": 5, "y": 300})
     page.keyboard.press("ArrowRight")
     expect(page).not_to_have_url(server + first)
+    page.wait_for_load_state("domcontentloaded")  # module scripts have run: keys are handled
     page.keyboard.press("ArrowLeft")
     expect(page).to_have_url(server + first)
+    page.wait_for_load_state("domcontentloaded")
     page.keyboard.press("Enter")
     expect(page.locator("#answer")).to_be_visible()
 

@@ -1,0 +1,216 @@
+"""Spaced-repetition review: the review screen, the next card, rating, undo."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from app.content.model import Card
+from app.db import utcnow
+from app.deps import CurrentUser, DeckDep, SessionDep, SettingsDep, TemplatesDep
+from app.schemas import ErrorOut, RichText, lab_url
+from app.services import reviews
+from app.study import queue, scheduling
+from app.study.scheduling import RATING_LABELS, Rating
+
+pages = APIRouter(tags=["pages"], include_in_schema=False)
+api = APIRouter(prefix="/api", tags=["review"])
+
+
+class ReviewIn(BaseModel):
+    card: str = Field(min_length=1, max_length=80, description="The card's slug")
+    rating: int = Field(ge=1, le=4, description="1 Again, 2 Hard, 3 Good, 4 Easy")
+    duration_ms: int | None = Field(None, ge=0, le=3_600_000, description="Time spent, at most 1 h")
+    idempotency_key: str = Field(
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Unique per submission; a retry with the same key records nothing new",
+    )
+
+
+class ReviewOut(BaseModel):
+    card: str
+    rating: int
+    reviewed_at: datetime
+    stage: str
+    due: datetime
+    stability: float | None
+    difficulty: float | None
+    retrievability: float | None
+    reps: int
+    lapses: int
+    leech: bool = Field(description=f"{scheduling.LEECH_LAPSES} or more lapses")
+
+
+class UndoOut(BaseModel):
+    card: str
+    rating: int = Field(description="The rating that was undone")
+    stage: str
+    due: datetime | None
+
+
+class ButtonOut(BaseModel):
+    rating: int
+    label: str
+    interval: str = Field(description="The interval this rating would give, e.g. '10 min', '4 d'")
+
+
+class ReviewCardOut(BaseModel):
+    slug: str
+    number: int
+    question: RichText
+    short_answer: RichText
+    full_answer: RichText
+    key_points: list[RichText]
+    url: str
+    lab_url: str
+    lab_look_for: RichText
+
+
+class CountsOut(BaseModel):
+    due_now: int
+    due_today: int
+    new_left: int
+
+
+class NextOut(BaseModel):
+    card: ReviewCardOut | None = Field(description="None when nothing is left for now")
+    is_new: bool
+    stage: str | None
+    retrievability: float | None = Field(description="Predicted recall now, before this review")
+    lapses: int
+    leech: bool
+    buttons: list[ButtonOut]
+    counts: CountsOut
+    next_due: datetime | None = Field(description="When the next studied card falls due")
+
+
+def review_card_out(card: Card) -> ReviewCardOut:
+    return ReviewCardOut(
+        slug=card.slug,
+        number=card.number,
+        question=RichText.of(card.question),
+        short_answer=RichText.of(card.short_answer),
+        full_answer=RichText.of(card.full_answer),
+        key_points=[RichText.of(p) for p in card.key_points],
+        url=f"/cards/{card.slug}",
+        lab_url=lab_url(card),
+        lab_look_for=RichText.of(card.lab.look_for),
+    )
+
+
+@pages.get("/review", response_class=HTMLResponse)
+def review_page(request: Request, user: CurrentUser, templates: TemplatesDep, mode: str = "due"):
+    mode = "mistakes" if mode == "mistakes" else "due"
+    context = {"mode": mode, "hard_hint": True, "leech_lapses": scheduling.LEECH_LAPSES}
+    return templates.TemplateResponse(request, "review/review.html", context)
+
+
+@api.get("/review/next", response_model=NextOut)
+def next_card(
+    deck: DeckDep,
+    user: CurrentUser,
+    session: SessionDep,
+    mode: Literal["due", "mistakes"] = "due",
+    days: Annotated[int, Query(ge=1, le=365, description="Mistakes: look back this many days")] = 7,
+    since: Annotated[
+        datetime | None, Query(description="Mistakes: skip cards reviewed since (session start)")
+    ] = None,
+):
+    """The next card due for this user now (or a new one within today's limit), with counts."""
+    now = utcnow()
+    memories = reviews.memories(session, user)
+    start, end = reviews.study_day(user, now)
+    only = None
+    if mode == "mistakes":
+        only = reviews.recent_mistakes(session, user, now, days, since)
+    pick = queue.next_card(
+        deck.slugs,
+        memories,
+        now,
+        end,
+        new_introduced_today=reviews.new_cards_introduced(session, user, start, end),
+        new_limit=user.daily_new_limit,
+        only=only,
+    )
+    c = pick.counts
+    counts = CountsOut(due_now=c.due_now, due_today=c.due_today, new_left=c.new_left)
+    upcoming = [m.due for m in memories.values() if m.due > now]
+    next_due = min(upcoming) if upcoming else None
+    if pick.slug is None:
+        return NextOut(
+            card=None,
+            is_new=False,
+            stage=None,
+            retrievability=None,
+            lapses=0,
+            leech=False,
+            buttons=[],
+            counts=counts,
+            next_due=next_due,
+        )
+    card = deck.get(pick.slug)
+    memory = memories.get(pick.slug)
+    preview_scheduler = scheduling.make_scheduler(user.desired_retention, fuzz=False)
+    intervals = scheduling.preview(memory, now, preview_scheduler)
+    row_lapses = reviews.lapses_of(session, user, pick.slug)
+    return NextOut(
+        card=review_card_out(card),
+        is_new=pick.is_new,
+        stage=None if memory is None else reviews.stage_name(memory),
+        retrievability=scheduling.recall(memory, now, preview_scheduler),
+        lapses=row_lapses,
+        leech=row_lapses >= scheduling.LEECH_LAPSES,
+        buttons=[
+            ButtonOut(rating=int(r), label=RATING_LABELS[r], interval=scheduling.format_interval(d))
+            for r, d in intervals.items()
+        ],
+        counts=counts,
+        next_due=next_due,
+    )
+
+
+@api.post(
+    "/reviews",
+    response_model=ReviewOut,
+    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
+)
+def submit_review(
+    body: ReviewIn,
+    response: Response,
+    deck: DeckDep,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+):
+    """Record one rating. The same idempotency_key again returns the first result unchanged."""
+    if deck.get(body.card) is None:
+        raise HTTPException(404, f"card: no card is called {body.card!r}.")
+    try:
+        result = reviews.record_review(
+            session,
+            user,
+            body.card,
+            Rating(body.rating),
+            utcnow(),
+            idempotency_key=body.idempotency_key,
+            duration_ms=body.duration_ms,
+            fuzz=settings.fsrs_fuzz,
+        )
+    except reviews.ReviewConflict as exc:
+        raise HTTPException(409, str(exc)) from exc
+    if result.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return ReviewOut(**{k: getattr(result, k) for k in ReviewOut.model_fields})
+
+
+@api.post("/reviews/undo", response_model=UndoOut, responses={404: {"model": ErrorOut}})
+def undo(user: CurrentUser, session: SessionDep):
+    """Undo this user's last review: the card's previous state comes back exactly."""
+    result = reviews.undo_last(session, user)
+    if result is None:
+        raise HTTPException(404, "Nothing to undo: you have no reviews.")
+    return UndoOut(card=result.card, rating=result.rating, stage=result.stage, due=result.due)

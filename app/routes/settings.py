@@ -1,0 +1,172 @@
+"""The learner's study settings: desired retention, new cards a day, time zone, interview date."""
+
+from datetime import date, timedelta
+from functools import cache
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from app.db import utcnow
+from app.deps import CurrentUser, SessionDep, TemplatesDep
+from app.models import User
+from app.study import scheduling
+from app.study.days import is_timezone, study_date, zone
+
+pages = APIRouter(tags=["pages"], include_in_schema=False)
+api = APIRouter(prefix="/api/settings", tags=["settings"])
+
+MAX_NEW_PER_DAY = 100
+
+
+class SettingsOut(BaseModel):
+    desired_retention: float
+    daily_new_limit: int
+    timezone: str
+    interview_date: date | None
+
+
+class SettingsIn(BaseModel):
+    """Any subset of the settings; fields left out keep their value."""
+
+    desired_retention: float | None = Field(
+        None,
+        ge=scheduling.MIN_RETENTION,
+        le=scheduling.MAX_RETENTION,
+        description="Target probability of recall when a card falls due (0.70-0.97)",
+    )
+    daily_new_limit: int | None = Field(None, ge=0, le=MAX_NEW_PER_DAY)
+    timezone: str | None = Field(None, max_length=64, description="IANA name, e.g. Europe/Paris")
+    interview_date: date | None = Field(None, description="Empty to clear")
+    clear_interview_date: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None and not is_timezone(value):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Paris")
+        return value
+
+
+class SettingsError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        self.field, self.message = field, message
+        super().__init__(f"{field}: {message}")
+
+
+def settings_of(user: User) -> SettingsOut:
+    return SettingsOut(
+        desired_retention=user.desired_retention,
+        daily_new_limit=user.daily_new_limit,
+        timezone=user.timezone,
+        interview_date=user.interview_date,
+    )
+
+
+def apply(user: User, change: SettingsIn) -> None:
+    """Validate the whole change first, then write it: a bad field changes nothing."""
+    tz = zone(change.timezone or user.timezone)
+    today = study_date(utcnow(), tz)
+    if change.interview_date is not None and change.interview_date < today:
+        raise SettingsError("interview_date", f"must be today ({today}) or later")
+    if change.interview_date is not None and change.interview_date > today + timedelta(days=3650):
+        raise SettingsError("interview_date", "must be within ten years")
+    if change.desired_retention is not None:
+        user.desired_retention = round(change.desired_retention, 3)
+    if change.daily_new_limit is not None:
+        user.daily_new_limit = change.daily_new_limit
+    if change.timezone is not None:
+        user.timezone = change.timezone
+    if change.clear_interview_date:
+        user.interview_date = None
+    elif change.interview_date is not None:
+        user.interview_date = change.interview_date
+
+
+@api.get("", response_model=SettingsOut)
+def get_settings(user: CurrentUser):
+    return settings_of(user)
+
+
+@api.put("", response_model=SettingsOut)
+def put_settings(change: SettingsIn, user: CurrentUser, session: SessionDep):
+    """Change any subset of the settings. Out-of-range values are refused with a 422 naming them."""
+    try:
+        apply(user, change)
+    except SettingsError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    session.add(user)
+    session.commit()
+    return settings_of(user)
+
+
+def _page(
+    request: Request, templates, user: User, errors: dict[str, str], values: dict, saved=False
+):
+    context = {
+        "values": values,
+        "errors": errors,
+        "saved": saved,
+        "min_retention": scheduling.MIN_RETENTION,
+        "max_retention": scheduling.MAX_RETENTION,
+        "max_new": MAX_NEW_PER_DAY,
+        "zones": _zones(),
+    }
+    return templates.TemplateResponse(
+        request, "settings/settings.html", context, status_code=422 if errors else 200
+    )
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/")))
+
+
+@pages.get("/settings", response_class=HTMLResponse)
+def settings_page(
+    request: Request, user: CurrentUser, templates: TemplatesDep, saved: bool = False
+):
+    return _page(request, templates, user, {}, settings_of(user).model_dump(), saved=saved)
+
+
+@pages.post("/settings", response_class=HTMLResponse)
+def save_settings(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+    desired_retention: Annotated[str, Form()] = "",
+    daily_new_limit: Annotated[str, Form()] = "",
+    timezone: Annotated[str, Form()] = "",
+    interview_date: Annotated[str, Form()] = "",
+):
+    raw = {
+        "desired_retention": desired_retention,
+        "daily_new_limit": daily_new_limit,
+        "timezone": timezone,
+        "interview_date": interview_date,
+    }
+    errors: dict[str, str] = {}
+    try:
+        change = SettingsIn(
+            desired_retention=desired_retention or None,
+            daily_new_limit=daily_new_limit or None,
+            timezone=timezone or None,
+            interview_date=interview_date or None,
+            clear_interview_date=not interview_date,
+        )
+        apply(user, change)
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "form"
+            errors[field] = error["msg"].removeprefix("Value error, ")
+    except SettingsError as exc:
+        errors[exc.field] = exc.message
+    if errors:
+        session.rollback()
+        return _page(request, templates, user, errors, raw)
+    session.add(user)
+    session.commit()
+    return RedirectResponse("/settings?saved=true", status_code=303)

@@ -1,0 +1,1 @@
+"""Use cases that combine the study logic with the database, shared by pages and the JSON API."""

@@ -1,0 +1,299 @@
+"""Recording, undoing and choosing reviews: every write in one transaction, safe to retry.
+
+A submission carries an idempotency key: the same key twice (a double click, a retry after a lost
+response, two tabs) records one review and returns the same result. Concurrent reviews of one card
+are serialised by compare-and-swap on `CardState.reps`, so no update is lost.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import fsrs
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, func, select
+
+from app.models import CardState, ReviewLog, User
+from app.repository import to_memory
+from app.study import scheduling
+from app.study.days import day_bounds, zone
+from app.study.scheduling import Rating
+from app.study.status import Stage, status_of
+
+MAX_ATTEMPTS = 5
+
+
+class ReviewConflict(Exception):
+    """The card changed under us more than MAX_ATTEMPTS times in a row."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewResult:
+    card: str
+    rating: int
+    reviewed_at: datetime
+    stage: str
+    due: datetime
+    stability: float | None
+    difficulty: float | None
+    retrievability: float | None
+    reps: int
+    lapses: int
+    leech: bool
+    replayed: bool  # True when this key had been recorded before and nothing new was written
+
+    def to_json(self) -> str:
+        data = {k: getattr(self, k) for k in self.__slots__ if k != "replayed"}
+        data["reviewed_at"] = self.reviewed_at.isoformat()
+        data["due"] = self.due.isoformat()
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str, *, replayed: bool) -> "ReviewResult":
+        data = json.loads(text)
+        data["reviewed_at"] = datetime.fromisoformat(data["reviewed_at"])
+        data["due"] = datetime.fromisoformat(data["due"])
+        return cls(**data, replayed=replayed)
+
+
+def _row_snapshot(row: CardState | None) -> str | None:
+    if row is None:
+        return None
+    return json.dumps(
+        {
+            "state": row.state,
+            "step": row.step,
+            "stability": row.stability,
+            "difficulty": row.difficulty,
+            "due": row.due.isoformat(),
+            "last_review": row.last_review.isoformat() if row.last_review else None,
+            "reps": row.reps,
+            "lapses": row.lapses,
+        }
+    )
+
+
+def _restore(row: CardState, snapshot: dict) -> None:
+    row.state = snapshot["state"]
+    row.step = snapshot["step"]
+    row.stability = snapshot["stability"]
+    row.difficulty = snapshot["difficulty"]
+    row.due = datetime.fromisoformat(snapshot["due"])
+    last = snapshot["last_review"]
+    row.last_review = datetime.fromisoformat(last) if last else None
+    row.reps = snapshot["reps"]
+    row.lapses = snapshot["lapses"]
+
+
+def _replay(session: Session, user_id: int, key: str) -> ReviewResult | None:
+    log = session.exec(
+        select(ReviewLog).where(ReviewLog.user_id == user_id, ReviewLog.idempotency_key == key)
+    ).first()
+    if log is None:
+        return None
+    return ReviewResult.from_json(log.state_after, replayed=True)
+
+
+def interview_for(user: User) -> datetime | None:
+    return scheduling.interview_moment(user.interview_date, zone(user.timezone))
+
+
+def record_review(
+    session: Session,
+    user: User,
+    slug: str,
+    rating: Rating,
+    now: datetime,
+    *,
+    idempotency_key: str,
+    duration_ms: int | None = None,
+    source: str = "review",
+    fuzz: bool = True,
+) -> ReviewResult:
+    """Rate `slug` for `user` at `now`. The caller has checked that the card exists."""
+    user_id = user.id
+    scheduler = scheduling.make_scheduler(user.desired_retention, fuzz=fuzz)
+    interview = interview_for(user)
+    for _ in range(MAX_ATTEMPTS):
+        replayed = _replay(session, user_id, idempotency_key)
+        if replayed is not None:
+            return replayed
+        row = session.exec(
+            select(CardState).where(CardState.user_id == user_id, CardState.card_slug == slug)
+        ).first()
+        before = _row_snapshot(row)
+        outcome = scheduling.review(
+            to_memory(row) if row else None, rating, now, scheduler, interview=interview
+        )
+        memory = outcome.memory
+        reps = (row.reps if row else 0) + 1
+        lapses = (row.lapses if row else 0) + int(outcome.lapsed)
+        fields = {
+            "state": int(memory.state),
+            "step": memory.step,
+            "stability": memory.stability,
+            "difficulty": memory.difficulty,
+            "due": memory.due,
+            "last_review": memory.last_review,
+            "reps": reps,
+            "lapses": lapses,
+        }
+        status = status_of(memory, now, reps=reps, lapses=lapses)
+        result = ReviewResult(
+            card=slug,
+            rating=int(rating),
+            reviewed_at=now,
+            stage=status.stage.value,
+            due=memory.due,
+            stability=memory.stability,
+            difficulty=memory.difficulty,
+            retrievability=status.retrievability,
+            reps=reps,
+            lapses=lapses,
+            leech=lapses >= scheduling.LEECH_LAPSES,
+            replayed=False,
+        )
+        try:
+            if row is None:
+                session.add(CardState(user_id=user_id, card_slug=slug, **fields))
+                session.flush()
+            else:
+                # Compare-and-swap: only if nobody reviewed this card since we read it.
+                updated = session.execute(
+                    update(CardState)
+                    .where(col(CardState.id) == row.id, col(CardState.reps) == row.reps)
+                    .values(**fields)
+                )
+                if updated.rowcount != 1:
+                    session.rollback()
+                    continue
+            session.add(
+                ReviewLog(
+                    user_id=user_id,
+                    card_slug=slug,
+                    rating=int(rating),
+                    reviewed_at=now,
+                    duration_ms=duration_ms,
+                    source=source,
+                    idempotency_key=idempotency_key,
+                    state_before=before,
+                    state_after=result.to_json(),
+                )
+            )
+            session.commit()
+            return result
+        except IntegrityError:
+            # Another request inserted this card's state or used this key first: read again.
+            session.rollback()
+    raise ReviewConflict(f"card {slug!r} kept changing; try again")
+
+
+@dataclass(frozen=True, slots=True)
+class UndoResult:
+    card: str
+    rating: int
+    stage: str
+    due: datetime | None
+
+
+def undo_last(session: Session, user: User) -> UndoResult | None:
+    """Undo this user's last review: restore the card's exact previous state, delete the log row.
+
+    Returns None when there is nothing to undo. Quiz-made reviews are undone the same way."""
+    log = session.exec(
+        select(ReviewLog)
+        .where(ReviewLog.user_id == user.id)
+        .order_by(col(ReviewLog.reviewed_at).desc(), col(ReviewLog.id).desc())
+    ).first()
+    if log is None:
+        return None
+    row = session.exec(
+        select(CardState).where(CardState.user_id == user.id, CardState.card_slug == log.card_slug)
+    ).first()
+    if log.state_before is None:
+        if row is not None:
+            session.delete(row)
+        stage, due = Stage.NEW.value, None
+    else:
+        snapshot = json.loads(log.state_before)
+        if row is None:
+            row = CardState(user_id=user.id, card_slug=log.card_slug, **_blank())
+            session.add(row)
+        _restore(row, snapshot)
+        stage = status_of(to_memory(row), row.due).stage.value
+        due = row.due
+    result = UndoResult(card=log.card_slug, rating=log.rating, stage=stage, due=due)
+    session.delete(log)
+    session.commit()
+    return result
+
+
+def _blank() -> dict:
+    return {"state": 1, "due": datetime.fromtimestamp(0).astimezone()}
+
+
+def new_cards_introduced(session: Session, user: User, start: datetime, end: datetime) -> int:
+    """Cards seen for the first time in [start, end): reviews made while the card was new."""
+    return session.exec(
+        select(func.count())
+        .select_from(ReviewLog)
+        .where(
+            ReviewLog.user_id == user.id,
+            col(ReviewLog.state_before).is_(None),
+            ReviewLog.reviewed_at >= start,
+            ReviewLog.reviewed_at < end,
+        )
+    ).one()
+
+
+def memories(session: Session, user: User) -> dict[str, fsrs.Card]:
+    rows = session.exec(select(CardState).where(CardState.user_id == user.id)).all()
+    return {row.card_slug: to_memory(row) for row in rows}
+
+
+def recent_mistakes(
+    session: Session, user: User, now: datetime, days: int, since: datetime | None
+) -> set[str]:
+    """Cards rated Again in the last `days` days and not reviewed since `since` (session start)."""
+    again = set(
+        session.exec(
+            select(ReviewLog.card_slug).where(
+                ReviewLog.user_id == user.id,
+                ReviewLog.rating == int(Rating.AGAIN),
+                ReviewLog.reviewed_at >= now - timedelta(days=days),
+            )
+        ).all()
+    )
+    if since is not None and again:
+        seen = set(
+            session.exec(
+                select(ReviewLog.card_slug).where(
+                    ReviewLog.user_id == user.id,
+                    ReviewLog.reviewed_at >= since,
+                    col(ReviewLog.card_slug).in_(again),
+                )
+            ).all()
+        )
+        again -= seen
+    return again
+
+
+def study_day(user: User, now: datetime) -> tuple[datetime, datetime]:
+    return day_bounds(now, zone(user.timezone))
+
+
+def delete_all_reviews(session: Session, user: User) -> None:  # used by account deletion/import
+    session.exec(delete(ReviewLog).where(col(ReviewLog.user_id) == user.id))
+    session.exec(delete(CardState).where(col(CardState.user_id) == user.id))
+
+
+def lapses_of(session: Session, user: User, slug: str) -> int:
+    row = session.exec(
+        select(CardState.lapses).where(CardState.user_id == user.id, CardState.card_slug == slug)
+    ).first()
+    return row or 0
+
+
+def stage_name(memory: fsrs.Card) -> str:
+    return status_of(memory, memory.due).stage.value

@@ -1,0 +1,212 @@
+// The review screen: show the next due card, reveal on Space/Enter, rate with 1-4, undo with Ctrl+Z.
+// Every rating carries an idempotency key made when the card is shown, so a retry after a network
+// error (or a double press) is recorded once by the server.
+import { markScrollable } from "./overflow.js";
+
+const root = document.querySelector("[data-review]");
+const $ = (hook) => root.querySelector(`[data-${hook}]`);
+const mode = root.dataset.mode;
+const sessionStart = new Date().toISOString();
+
+const session = { count: 0, recalled: 0, ms: 0, history: [] };
+let current = null; // { next, key, shownAt, revealed }
+let busy = false;
+
+function rawKey() {
+  if (crypto.randomUUID) return crypto.randomUUID().replaceAll("-", "");
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function api(path, options = {}, attempts = 3) {
+  for (let i = 1; ; i++) {
+    try {
+      const response = await fetch(path, {
+        ...options,
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        const detail = Array.isArray(body.detail) ? body.detail.map((d) => d.msg).join("; ") : body.detail;
+        const error = new Error(detail || `The server answered ${response.status}.`);
+        error.status = response.status;
+        throw error;
+      }
+      return body;
+    } catch (error) {
+      // Retry network failures and 5xx only; the idempotency key makes a retried POST safe.
+      const retriable = !error.status || error.status >= 500;
+      if (!retriable || i >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 400 * i));
+    }
+  }
+}
+
+function showError(message) {
+  const box = $("error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function renderCounts(counts) {
+  const parts = [`${plural(counts.due_now, "card")} due now`, `${counts.new_left} new left today`];
+  if (counts.due_today > counts.due_now) parts.push(`${counts.due_today - counts.due_now} more later today`);
+  $("counts").textContent = parts.join(" · ");
+}
+
+function formatTime(ms) {
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function showSummary(next) {
+  $("card").hidden = true;
+  $("rate").hidden = true;
+  $("summary").hidden = false;
+  $("sum-count").textContent = String(session.count);
+  $("sum-accuracy").textContent = session.count ? `${Math.round((100 * session.recalled) / session.count)}%` : "—";
+  $("sum-time").textContent = formatTime(session.ms);
+  const title = $("summary-title");
+  title.textContent = session.count ? "Done for now" : mode === "mistakes" ? "No mistakes to review" : "Nothing is due";
+  const due = next.next_due ? new Date(next.next_due) : null;
+  $("next-due").textContent = due
+    ? `The next card is due ${due.toLocaleString(undefined, { weekday: "short", hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" })}.`
+    : "No card is scheduled yet: start with a new one from the deck.";
+  title.focus();
+}
+
+function showCard(next) {
+  const card = next.card;
+  current = { next, key: rawKey(), shownAt: performance.now(), revealed: false };
+  $("summary").hidden = true;
+  $("card").hidden = false;
+  $("rate").hidden = true;
+  $("answer").hidden = true;
+  $("reveal").hidden = false;
+  $("reveal").setAttribute("aria-expanded", "false");
+  $("number").textContent = `Question ${card.number}`;
+  $("stage").textContent = next.is_new ? "· new card" : `· ${next.stage}`;
+  $("recall").textContent =
+    next.retrievability == null ? "" : `· predicted recall now ${Math.round(next.retrievability * 100)}%`;
+  $("question").innerHTML = card.question.html; // server-rendered from reviewed card files
+  $("short").innerHTML = card.short_answer.html;
+  $("full").innerHTML = card.full_answer.html;
+  $("points").innerHTML = card.key_points.map((p) => `<li>${p.html}</li>`).join("");
+  $("card-link").href = card.url;
+  $("lab-link").href = card.lab_url;
+  $("leech").hidden = !next.leech;
+  $("lapses").textContent = String(next.lapses);
+  $("leech-lab").href = card.lab_url;
+  for (const button of next.buttons) {
+    root.querySelector(`[data-interval="${button.rating}"]`).textContent = button.interval;
+  }
+  markScrollable(root);
+  $("reveal").focus();
+}
+
+async function load() {
+  const params = new URLSearchParams({ mode });
+  if (mode === "mistakes") {
+    params.set("since", sessionStart);
+    params.set("days", root.dataset.days || "7");
+  }
+  try {
+    const next = await api(`/api/review/next?${params}`);
+    renderCounts(next.counts);
+    showError("");
+    if (next.card) showCard(next);
+    else showSummary(next);
+  } catch (error) {
+    showError(`Could not load the next card: ${error.message}`);
+  }
+}
+
+function reveal() {
+  if (!current || current.revealed) return;
+  current.revealed = true;
+  $("answer").hidden = false;
+  $("reveal").hidden = true;
+  $("reveal").setAttribute("aria-expanded", "true");
+  $("rate").hidden = false;
+  markScrollable(root);
+  root.querySelector('[data-rating="3"]').focus();
+}
+
+async function rate(rating) {
+  if (!current || !current.revealed || busy) return;
+  busy = true;
+  const durationMs = Math.min(Math.round(performance.now() - current.shownAt), 3_600_000);
+  const body = {
+    card: current.next.card.slug,
+    rating,
+    duration_ms: durationMs,
+    idempotency_key: current.key,
+  };
+  try {
+    await api("/api/reviews", { method: "POST", body: JSON.stringify(body) });
+    session.count += 1;
+    session.recalled += rating > 1 ? 1 : 0;
+    session.ms += durationMs;
+    session.history.push({ rating, ms: durationMs });
+    $("undo").disabled = false;
+    await load();
+  } catch (error) {
+    showError(`Your rating was not saved: ${error.message} Press ${rating} to try again.`);
+  } finally {
+    busy = false;
+  }
+}
+
+async function undo() {
+  if (busy) return;
+  busy = true;
+  try {
+    const result = await api("/api/reviews/undo", { method: "POST", body: "{}" }, 1);
+    const last = session.history.pop();
+    if (last) {
+      session.count -= 1;
+      session.recalled -= last.rating > 1 ? 1 : 0;
+      session.ms -= last.ms;
+    }
+    $("undo").disabled = session.history.length === 0;
+    showError("");
+    await load();
+    $("counts").textContent += ` · undid ${["", "Again", "Hard", "Good", "Easy"][result.rating]} on question`;
+  } catch (error) {
+    showError(`Nothing was undone: ${error.message}`);
+  } finally {
+    busy = false;
+  }
+}
+
+$("reveal").addEventListener("click", reveal);
+$("undo").addEventListener("click", undo);
+for (const button of root.querySelectorAll("[data-rating]")) {
+  button.addEventListener("click", () => rate(Number(button.dataset.rating)));
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.target.closest?.("input, textarea, select, [contenteditable]")) return;
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
+    event.preventDefault();
+    undo();
+    return;
+  }
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  const onControl = event.target.closest?.("a, button, summary");
+  if ((event.key === " " || event.key === "Enter") && current && !current.revealed) {
+    if (onControl && !onControl.matches("[data-reveal]")) return;
+    event.preventDefault();
+    reveal();
+  } else if (["1", "2", "3", "4"].includes(event.key) && current?.revealed) {
+    event.preventDefault();
+    rate(Number(event.key));
+  }
+});
+
+load();
