@@ -6,6 +6,8 @@ are serialised by compare-and-swap on `CardState.reps`, so no update is lost.
 """
 
 import json
+import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,7 +23,7 @@ from app.study.days import day_bounds, zone
 from app.study.scheduling import Rating
 from app.study.status import Stage, status_of
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 30  # compare-and-swap retries; each loser backs off a little more, with jitter
 
 
 class ReviewConflict(Exception):
@@ -115,7 +117,9 @@ def record_review(
     user_id = user.id
     scheduler = scheduling.make_scheduler(user.desired_retention, fuzz=fuzz)
     interview = interview_for(user)
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt:
+            time.sleep(random.uniform(0, 0.002 * min(attempt, 10)))
         replayed = _replay(session, user_id, idempotency_key)
         if replayed is not None:
             return replayed

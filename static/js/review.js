@@ -35,8 +35,8 @@ async function api(path, options = {}, attempts = 3) {
       }
       return body;
     } catch (error) {
-      // Retry network failures and 5xx only; the idempotency key makes a retried POST safe.
-      const retriable = !error.status || error.status >= 500;
+      // Retry network failures, conflicts and 5xx; the idempotency key makes a retried POST safe.
+      const retriable = !error.status || error.status === 409 || error.status >= 500;
       if (!retriable || i >= attempts) throw error;
       await new Promise((r) => setTimeout(r, 400 * i));
     }

@@ -1,13 +1,17 @@
-"""Migrations: they build the schema the models describe, and go down and up again cleanly."""
+"""Migrations: they build the schema the models describe, go down and up again cleanly, and keep
+the data of an old database. Each test runs on SQLite and on PostgreSQL."""
+
+from datetime import UTC, datetime
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from sqlalchemy import inspect, text
+from sqlmodel import Session, SQLModel, select
 
 from app.db import make_engine
 from app.migrate import alembic_config, upgrade
+from app.models import CardState, ReviewLog, User
 
 
 def test_upgrade_to_head_matches_the_models(settings):
@@ -27,3 +31,49 @@ def test_downgrade_to_base_and_upgrade_again(settings):
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     command.upgrade(config, "head")
     assert "review_log" in inspect(engine).get_table_names()
+
+
+def test_upgrade_from_the_first_migration_keeps_the_data(settings):
+    """A database built at 0001 with a learner's history in it survives the upgrade to head."""
+    url = settings.resolved_database_url
+    config = alembic_config(url)
+    command.upgrade(config, "0001")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                'INSERT INTO "user" (id, username, created_at, timezone, desired_retention,'
+                " daily_new_limit) VALUES (1, 'ada', :t, 'Europe/Paris', 0.85, 7)"
+            ),
+            {"t": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO card_state (user_id, card_slug, state, step, stability, difficulty,"
+                " due, last_review, reps, lapses) VALUES (1, 'forget-gate', 2, NULL, 12.5, 4.25,"
+                " :due, :last, 3, 1)"
+            ),
+            {"due": datetime(2026, 2, 1, tzinfo=UTC), "last": datetime(2026, 1, 20, tzinfo=UTC)},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO review_log (user_id, card_slug, rating, reviewed_at, duration_ms,"
+                " source, idempotency_key) VALUES (1, 'forget-gate', 3, :t, 4200, 'review', 'k-1')"
+            ),
+            {"t": datetime(2026, 1, 20, tzinfo=UTC)},
+        )
+    command.upgrade(config, "head")
+    with Session(engine) as session:
+        user = session.get(User, 1)
+        assert (user.username, user.timezone, user.desired_retention) == (
+            "ada",
+            "Europe/Paris",
+            0.85,
+        )
+        assert user.session_version == 0  # the column added later got its default
+        state = session.exec(select(CardState)).one()
+        assert (state.stability, state.reps, state.lapses) == (12.5, 3, 1)
+        assert state.due == datetime(2026, 2, 1, tzinfo=UTC)  # aware, same instant
+        log = session.exec(select(ReviewLog)).one()
+        assert (log.rating, log.duration_ms, log.idempotency_key) == (3, 4200, "k-1")
+    engine.dispose()
