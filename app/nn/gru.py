@@ -1,0 +1,120 @@
+"""The GRU cell (PyTorch's nn.GRU layout, reset-after candidate): one step and a sequence.
+
+Shapes: N batch, T time, D input, H hidden. Gate blocks follow params.GATES["gru"] = r|z|n:
+
+    r = σ(W_ir x + b_ir + W_hr h_{t-1} + b_hr)        z = σ(W_iz x + b_iz + W_hz h_{t-1} + b_hz)
+    n = tanh(W_in x + b_in + r ⊙ (W_hn h_{t-1} + b_hn))
+    h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}                    (z = 1 keeps the old state)
+
+The stored pre-activation of n is the full argument of its tanh.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from app.nn.ops import dense
+from app.nn.params import B_HH, B_IH, W_HH, W_IH, block
+
+
+class StepWeights(NamedTuple):
+    w_hh: np.ndarray  # (3H, H)
+    w_hh_t: np.ndarray  # (H, 3H)
+    b_hh: np.ndarray  # (3H,)
+
+
+def slices(H: int) -> tuple[slice, slice, slice]:
+    return tuple(block("gru", gate, H) for gate in "rzn")  # type: ignore[return-value]
+
+
+def step_weights(params: dict[str, np.ndarray]) -> StepWeights:
+    return StepWeights(params[W_HH], np.ascontiguousarray(params[W_HH].T), params[B_HH])
+
+
+def step_forward(ax, h_prev, w: StepWeights):
+    """One step. ax (N, 3H) = x W_ih^T + b_ih; h_prev (N, H).
+
+    Returns (h, cache): h (N, H); cache = (a, gates, hn, h_prev) with a, gates (N, 3H) the pre-
+    and post-activations of r|z|n and hn (N, H) = W_hn h_{t-1} + b_hn.
+    """
+    H = h_prev.shape[1]
+    R, Z, N = slices(H)
+    ah = h_prev @ w.w_hh_t + w.b_hh  # W_hh h_{t-1} + b_hh, all three blocks
+    a = ax + ah  # right for r and z; n is replaced below
+    gates = np.empty_like(a)
+    rz = slice(0, 2 * H)
+    gates[:, rz] = 0.5 + 0.5 * np.tanh(0.5 * a[:, rz])  # r, z = σ(a)
+    hn = ah[:, N]
+    a[:, N] = ax[:, N] + gates[:, R] * hn  # reset after the matmul: W_in x + b_in + r ⊙ hn
+    n = gates[:, N] = np.tanh(a[:, N])
+    z = gates[:, Z]
+    h = n + z * (h_prev - n)  # h = (1 - z) ⊙ n + z ⊙ h_{t-1}
+    return h, (a, gates, hn, h_prev)
+
+
+def step_backward(dh, cache, w: StepWeights):
+    """Backward through one step. dh (N, H) = ∂L/∂h_t.
+
+    Returns (dax, dah, dh_prev): dax (N, 3H) = ∂L/∂(W_ih x + b_ih); dah (N, 3H) =
+    ∂L/∂(W_hh h + b_hh); dh_prev (N, H).
+    """
+    _, gates, hn, h_prev = cache
+    H = dh.shape[1]
+    R, Z, N = slices(H)
+    r, z, n = gates[:, R], gates[:, Z], gates[:, N]
+    dax = np.empty_like(gates)
+    dax[:, N] = dh * (1.0 - z) * (1.0 - n * n)  # ∂h/∂n = 1 - z; tanh' = 1 - n²
+    dax[:, R] = dax[:, N] * hn * r * (1.0 - r)  # ∂a_n/∂r = hn
+    dax[:, Z] = dh * (h_prev - n) * z * (1.0 - z)  # ∂h/∂z = h_{t-1} - n
+    dah = dax.copy()
+    dah[:, N] *= r  # hn enters a_n scaled by r
+    dh_prev = dh * z + dah @ w.w_hh  # directly through z ⊙ h_{t-1}, and through W_hh
+    return dax, dah, dh_prev
+
+
+def forward(x, h0, params):
+    """The whole sequence. x (T, N, D); h0 (N, H).
+
+    Returns ((h, a, gates), cache): h (T, N, H); a, gates (T, N, 3H).
+    """
+    w = step_weights(params)
+    ax = dense(x, params[W_IH].T) + params[B_IH]  # input part of every step at once
+    hs, As, gs, hns = [], [], [], []
+    h = h0
+    for t in range(x.shape[0]):
+        h, (a, gates, hn, _) = step_forward(ax[t], h, w)
+        hs.append(h)
+        As.append(a)
+        gs.append(gates)
+        hns.append(hn)
+    h_all, a_all, g_all = np.stack(hs), np.stack(As), np.stack(gs)
+    return (h_all, a_all, g_all), (x, h0, h_all, a_all, g_all, np.stack(hns), w, params)
+
+
+def backward(dh_out, dhT, cache, cut):
+    """BPTT. dh_out (T, N, H) = ∂L/∂h_t from the loss at each step; dhT (N, H) from outside;
+    cut[t] stops the gradient between steps t-1 and t.
+
+    Returns (grads, dx, dh0, dh_tot) with dh_tot (T, N, H) the total ∂L/∂h_t.
+    """
+    x, h0, h_all, a_all, g_all, hn_all, w, params = cache
+    T, _, H = h_all.shape
+    h_prev_all = np.concatenate([h0[None], h_all[:-1]])
+    dax_all = np.empty_like(g_all)
+    dah_all = np.empty_like(g_all)
+    dh_tot = np.empty_like(h_all)
+    dh_next = dhT
+    for t in reversed(range(T)):
+        dh_tot[t] = dh_out[t] + dh_next
+        step_cache = (a_all[t], g_all[t], hn_all[t], h_prev_all[t])
+        dax_all[t], dah_all[t], dh_next = step_backward(dh_tot[t], step_cache, w)
+        if cut[t]:  # the state entering step t is treated as a constant
+            dh_next = np.zeros_like(dh_next)
+    dax2, dah2 = dax_all.reshape(-1, 3 * H), dah_all.reshape(-1, 3 * H)
+    grads = {
+        W_IH: dax2.T @ x.reshape(-1, x.shape[2]),  # Σ_t dax_t^T x_t
+        W_HH: dah2.T @ h_prev_all.reshape(-1, H),  # Σ_t dah_t^T h_{t-1}
+        B_IH: dax2.sum(0),
+        B_HH: dah2.sum(0),
+    }
+    return grads, dense(dax_all, params[W_IH]), dh_next, dh_tot

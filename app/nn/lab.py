@@ -1,0 +1,376 @@
+"""What the web layer calls: run a preset, measure gradient norms, train a small model live.
+
+Every function takes and returns plain JSON-able values (lists, dicts, floats, ints, str).
+Limits (LabError names the one exceeded): T ≤ MAX_T steps, H ≤ MAX_H hidden units,
+D ≤ MAX_D inputs, a training chunk ≤ MAX_CHUNK steps with batch ≤ MAX_BATCH and
+steps × T × batch × H ≤ MAX_TRAIN_WORK (so one chunk stays well under a second or two).
+Bad shipped weights raise params.WeightsError (also a ValueError).
+"""
+
+import math
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from app.nn import head, model, optim, sequence, tasks
+from app.nn.activations import softmax
+from app.nn.gradients import hidden_grad_norms
+from app.nn.params import (
+    GATES,
+    HEAD_B,
+    HEAD_W,
+    Weights,
+    from_arrays,
+    init_head,
+    init_params,
+    load_weights,
+)
+from app.nn.presets import PRESETS
+
+MAX_T = 500
+MAX_H = 128
+MAX_D = 256
+MAX_CHUNK = 200
+MAX_BATCH = 64
+MAX_TRAIN_WORK = 200 * 50 * 32 * 32  # steps × T × batch × H
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+DEFAULT_T = 50
+DEFAULT_TEXT = "The forget gate decides what the cell keeps."
+TOP_K = 5
+
+
+class LabError(ValueError):
+    """A request the lab refuses: unknown preset, malformed input or a limit exceeded."""
+
+
+def _limit(name: str, value: int, limit: int, low: int = 1) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise LabError(f"{name} must be an integer, got {value!r}")
+    if value < low:
+        raise LabError(f"{name} = {value} is below the minimum {name} ≥ {low}")
+    if value > limit:
+        raise LabError(f"{name} = {value} exceeds the limit {name} ≤ {limit}")
+    return value
+
+
+def _preset(name: str):
+    if name not in PRESETS:
+        raise LabError(f"unknown preset {name!r}; known: {sorted(PRESETS)}")
+    return PRESETS[name]
+
+
+@cache
+def shipped_weights(name: str) -> Weights:
+    """The preset's trained weights, loaded once (treat as read-only)."""
+    p = _preset(name)
+    if p.weights is None:
+        raise LabError(f"preset {name!r} has no trained weights")
+    return load_weights(WEIGHTS_DIR / p.weights, p.cell)
+
+
+def _sequence_input(input: object, D: int) -> np.ndarray:
+    """A T × D nested list of finite numbers → x (T, 1, D) float64."""
+    try:
+        x = np.array(input, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise LabError("input must be a T × D list of numbers") from None
+    if x.ndim != 2:
+        raise LabError(f"input must be a T × D list of numbers, got {x.ndim} dimensions")
+    _limit("T", x.shape[0], MAX_T)
+    _limit("D", x.shape[1], MAX_D)
+    if x.shape[1] != D:
+        raise LabError(f"input has D = {x.shape[1]} columns; this model takes D = {D}")
+    if not np.isfinite(x).all():
+        raise LabError("input contains NaN or infinity")
+    return x[:, None, :]
+
+
+def _adding_input(input: object, seed: int) -> np.ndarray:
+    if input is None:
+        x, _ = tasks.adding_problem(1, DEFAULT_T, np.random.default_rng(seed))
+        return x
+    return _sequence_input(input, 2)
+
+
+def _trace_dict(trace: sequence.Trace, include_pre: bool = False) -> dict:
+    """Per-step arrays of the first sequence as T × H lists (pre-activations on request)."""
+    gates = (
+        {} if trace.cell == "rnn" else {g: trace.gate(g)[:, 0].tolist() for g in GATES[trace.cell]}
+    )
+    out = {
+        "cell": trace.cell,
+        "T": trace.h.shape[0],
+        "H": trace.h.shape[2],
+        "gates": gates,
+        "h": trace.h[:, 0].tolist(),
+    }
+    if trace.c is not None:
+        out["c"] = trace.c[:, 0].tolist()
+    if include_pre:
+        out["pre"] = {g: trace.pre_gate(g)[:, 0].tolist() for g in GATES[trace.cell]}
+    return out
+
+
+def run_preset(
+    name: str,
+    input: list[list[float]] | None = None,
+    text: str | None = None,
+    seed: int | None = None,
+    *,
+    forget_bias: float | None = None,
+    truncate: int | None = None,
+    include_pre: bool = False,
+) -> dict:
+    """Run a preset on one sequence and return everything the lab draws.
+
+    input: T × D numbers (adding and gradient presets: D = 2, value and marker); text: a string
+    (character presets); seed: picks the default input (and, for gradient presets, the random
+    init). forget_bias: the LSTM forget-gate bias of forget-bias and truncated-bptt (default: the
+    preset's); truncate: the window of truncated-bptt (default 10). include_pre: also return the
+    gate pre-activations.
+
+    Returns {"preset", "cell", "T", "H", "D", "input": T × D (None for text), "gates":
+    {gate: T × H} (LSTM i, f, g, o; GRU r, z, n; RNN none), "c": T × H (LSTM only), "h": T × H,
+    "outputs": T × O} (+ "pre": {gate: T × H}, the RNN's one block named "a", on request), and
+    per task: adding: "prediction" (the last output), "target" (None unless exactly two steps
+    are marked); char: "text", "top5": per step five [character, probability] pairs for the
+    next character; gradients: "gradient_norms": a list of series as gradient_norms() returns
+    them (vanishing-gradients: RNN, GRU, LSTM, LSTM with forget bias 1; forget-bias: the LSTM
+    at forget bias 0, 1, 2, 3 and the requested one; truncated-bptt: full, then truncated).
+    """
+    p = _preset(name)
+    seed = 0 if seed is None else _limit("seed", seed, 2**32 - 1, low=0)
+    if p.task == "char":
+        w = shipped_weights(name)
+        text = DEFAULT_TEXT if text is None else text
+        if not isinstance(text, str) or not text:
+            raise LabError("text must be a non-empty string")
+        _limit("T", len(text), MAX_T)
+        try:
+            ids = tasks.encode(text, w.vocab)
+        except ValueError as exc:
+            raise LabError(str(exc)) from None
+        trace, logits = model.predict(w, tasks.one_hot(ids[:, None], w.D))
+        probs = softmax(logits[:, 0])
+        top = np.argsort(-probs, axis=1, kind="stable")[:, :TOP_K]
+        return {
+            "preset": name,
+            **_trace_dict(trace, include_pre),
+            "D": w.D,
+            "input": None,
+            "text": text,
+            "outputs": logits[:, 0].tolist(),
+            "top5": [
+                [[w.vocab[k], float(pr[k])] for k in row]
+                for row, pr in zip(top, probs, strict=True)
+            ],
+        }
+    x = _adding_input(input, seed)
+    if p.task == "adding":
+        w = shipped_weights(name)
+        trace, y = model.predict(w, x)
+        out = {"preset": name, **_trace_dict(trace, include_pre), "D": 2}
+        out["input"] = x[:, 0].tolist()
+        out["outputs"] = y[:, 0].tolist()
+        out["prediction"] = float(y[-1, 0, 0])
+        marked = x[:, 0, 1] == 1.0
+        out["target"] = float(x[marked, 0, 0].sum()) if marked.sum() == 2 else None
+        return out
+    # Gradient presets: a seeded random init of the preset's cell, and the norms that matter.
+    fb = p.forget_bias if forget_bias is None else float(forget_bias)
+    if not math.isfinite(fb) or abs(fb) > 10:
+        raise LabError(f"forget_bias = {fb} is outside the limit |forget_bias| ≤ 10")
+    k = p.truncate if truncate is None else truncate
+    fb_cell = fb if p.cell == "lstm" else 0.0
+    params = init_params(p.cell, 2, p.hidden, np.random.default_rng(seed), forget_bias=fb_cell)
+    trace, _ = sequence.forward(params, x)
+    common = {"H": p.hidden, "seed": seed, "input": x[:, 0].tolist()}
+    if name == "vanishing-gradients":
+        runs = [("rnn", 0.0, None), ("gru", 0.0, None), ("lstm", 0.0, None), ("lstm", 1.0, None)]
+    elif name == "forget-bias":
+        runs = [("lstm", b, None) for b in sorted({0.0, 1.0, 2.0, 3.0, fb})]
+    else:  # truncated-bptt
+        runs = [("lstm", fb, None), ("lstm", fb, k)]
+    series = [gradient_norms(c, **common, forget_bias=b, truncate=t) for c, b, t in runs]
+    return {
+        "preset": name,
+        **_trace_dict(trace, include_pre),
+        "D": 2,
+        "input": x[:, 0].tolist(),
+        "outputs": trace.h[:, 0].tolist(),  # no head: the hidden state is the output
+        "gradient_norms": series,
+    }
+
+
+def gradient_norms(
+    cell: str = "rnn",
+    *,
+    T: int = DEFAULT_T,
+    H: int = 32,
+    seed: int = 0,
+    forget_bias: float = 0.0,
+    truncate: int | None = None,
+    input: list[list[float]] | None = None,
+) -> dict:
+    """‖∂L/∂h_t‖ per step for a loss L = u · h_T at the last step (u a seeded unit vector), for a
+    seeded PyTorch-style random init of `cell` (H units) on one input (T × 2; default: a seeded
+    adding-problem sequence of length T).
+
+    Returns {"label", "cell", "T", "H", "forget_bias", "truncate",
+    "norms": [‖∂L/∂h_t‖ for t = 0..T-1], "steps_back": [T-1-t for t = 0..T-1]}; norms[-1] is 1.
+    """
+    if cell not in GATES:
+        raise LabError(f"unknown cell {cell!r}; expected one of {sorted(GATES)}")
+    _limit("H", H, MAX_H)
+    seed = _limit("seed", seed, 2**32 - 1, low=0)
+    if input is None:
+        _limit("T", T, MAX_T, low=2)
+        x, _ = tasks.adding_problem(1, T, np.random.default_rng(seed))
+    else:
+        x = _sequence_input(input, 2)
+    T = x.shape[0]
+    if truncate is not None:
+        _limit("truncate", truncate, MAX_T)
+    if cell != "lstm" and forget_bias:
+        raise LabError("forget_bias applies to the LSTM only")
+    if not math.isfinite(forget_bias) or abs(forget_bias) > 10:
+        raise LabError(f"forget_bias = {forget_bias} is outside the limit |forget_bias| ≤ 10")
+    rng = np.random.default_rng(seed)
+    params = init_params(cell, 2, H, rng, forget_bias=forget_bias)
+    norms = hidden_grad_norms(params, x, rng, truncate)
+    label = cell.upper() + (f", forget bias {forget_bias:g}" if cell == "lstm" else "")
+    label += f", truncated to {truncate}" if truncate is not None else ""
+    return {
+        "label": label,
+        "cell": cell,
+        "T": T,
+        "H": H,
+        "forget_bias": forget_bias,
+        "truncate": truncate,
+        "norms": norms.tolist(),
+        "steps_back": list(range(T - 1, -1, -1)),
+    }
+
+
+# --- live training of a small adding-problem model ---------------------------------------------
+
+TEST_N = 256  # the live model's fixed test set
+
+
+def new_training_state(
+    cell: str = "lstm",
+    *,
+    H: int = 16,
+    T: int = 20,
+    batch: int = 32,
+    lr: float = 1e-2,
+    clip: float = 1.0,
+    seed: int = 0,
+    peepholes: bool = False,
+    forget_bias: float = 1.0,
+) -> dict:
+    """A fresh adding-problem model and Adam state, as a JSON-able dict for train_chunk."""
+    if cell not in GATES:
+        raise LabError(f"unknown cell {cell!r}; expected one of {sorted(GATES)}")
+    _limit("H", H, MAX_H)
+    _limit("T", T, MAX_T, low=2)
+    _limit("batch", batch, MAX_BATCH)
+    seed = _limit("seed", seed, 2**32 - 1, low=0)
+    if not (0 < lr <= 1 and 0 < clip <= 100):
+        raise LabError("lr must be in (0, 1] and clip in (0, 100]")
+    fb = forget_bias if cell == "lstm" else 0.0
+    rng = np.random.default_rng(seed)
+    params = init_params(cell, 2, H, rng, peepholes=peepholes and cell == "lstm", forget_bias=fb)
+    hw, hb = init_head(1, H, rng)
+    arrays = {**params, HEAD_W: hw, HEAD_B: hb}
+    return {
+        "cell": cell,
+        "H": H,
+        "T": T,
+        "batch": batch,
+        "lr": lr,
+        "clip": clip,
+        "seed": seed,
+        "step": 0,
+        "params": {k: v.tolist() for k, v in arrays.items()},
+        "adam": {"t": 0, "m": {}, "v": {}},
+        "losses": [],
+        "test_mse": None,
+    }
+
+
+def _state_weights(state: dict) -> tuple[Weights, optim.Adam]:
+    try:
+        w = from_arrays({k: np.array(v, dtype=np.float64) for k, v in state["params"].items()})
+        adam = state["adam"]
+        opt = optim.Adam(lr=float(state["lr"]), t=int(adam["t"]))
+        for moment in ("m", "v"):
+            for k, v in adam[moment].items():
+                a = np.array(v, dtype=np.float64)
+                if k not in state["params"] or a.shape != np.shape(state["params"][k]):
+                    raise LabError(f"adam.{moment}[{k!r}] does not match the parameters")
+                getattr(opt, moment)[k] = a
+    except (KeyError, TypeError) as exc:
+        raise LabError(f"malformed training state: missing or bad {exc}") from None
+    if w.head is None or w.O != 1 or w.D != 2:
+        raise LabError("the training state must hold an adding-problem model (D = 2, O = 1)")
+    return w, opt
+
+
+def train_chunk(state: dict, steps: int = 50) -> dict:
+    """Train the state's model for `steps` (≤ MAX_CHUNK) Adam steps; return the new state.
+
+    Batch k is drawn from default_rng([seed, k]), so training in chunks of any size gives
+    bit-identical results. The returned state has "losses" (this chunk, one per step) and
+    "test_mse" (on a fixed test set of TEST_N sequences).
+    """
+    _limit("steps", steps, MAX_CHUNK)
+    try:
+        H, T, N = int(state["H"]), int(state["T"]), int(state["batch"])
+        seed, step, clip = int(state["seed"]), int(state["step"]), float(state["clip"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LabError(f"malformed training state: missing or bad {exc}") from None
+    _limit("H", H, MAX_H)
+    _limit("T", T, MAX_T, low=2)
+    _limit("batch", N, MAX_BATCH)
+    work = steps * T * N * H
+    if work > MAX_TRAIN_WORK:
+        raise LabError(f"steps × T × batch × H = {work} exceeds the limit {MAX_TRAIN_WORK}")
+    if not (0 < float(state["lr"]) <= 1 and 0 < clip <= 100):
+        raise LabError("lr must be in (0, 1] and clip in (0, 100]")
+    w, opt = _state_weights(state)
+    if w.H != H:
+        raise LabError(f"the state says H = {H} but its weights have H = {w.H}")
+    params = model.trainables(w)
+    losses = []
+    for k in range(step, step + steps):
+        x, y = tasks.adding_problem(N, T, np.random.default_rng([seed, k]))
+        loss, grads = model.adding_loss(w, x, y)
+        grads, _ = optim.clip_by_global_norm(grads, clip)
+        opt.step(params, grads)
+        losses.append(loss)
+    x_test, y_test = tasks.adding_problem(TEST_N, T, np.random.default_rng([seed, 2**31]))
+    return {
+        **state,
+        "step": step + steps,
+        "params": {k: v.tolist() for k, v in params.items()},
+        "adam": {
+            "t": opt.t,
+            "m": {k: v.tolist() for k, v in opt.m.items()},
+            "v": {k: v.tolist() for k, v in opt.v.items()},
+        },
+        "losses": losses,
+        "test_mse": model.adding_mse(w, x_test, y_test),
+    }
+
+
+def live_predict(state: dict, input: list[list[float]] | None = None, seed: int = 0) -> dict:
+    """Run the live-trained model like run_preset runs an adding preset."""
+    w, _ = _state_weights(state)
+    x = _adding_input(input, seed)
+    _limit("T", x.shape[0], MAX_T)
+    trace, _ = sequence.forward(w.params, x)
+    y, _ = head.forward(trace.h, *w.head)
+    return {**_trace_dict(trace), "D": 2, "input": x[:, 0].tolist(), "outputs": y[:, 0].tolist()}

@@ -1,0 +1,159 @@
+"""The LSTM cell (PyTorch's nn.LSTM layout, optional peepholes): one step and a whole sequence.
+
+Shapes: N batch, T time, D input, H hidden. Gate blocks along the last axis follow
+params.GATES["lstm"] = i|f|g|o. Per step, with a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh:
+
+    i = σ(a_i + w_ci ⊙ c_{t-1})   f = σ(a_f + w_cf ⊙ c_{t-1})   g = tanh(a_g)
+    c_t = f ⊙ c_{t-1} + i ⊙ g     o = σ(a_o + w_co ⊙ c_t)       h_t = o ⊙ tanh(c_t)
+
+The w_c* peephole terms (Gers, Schraudolph & Schmidhuber 2002) are present only when the
+weight_c*_l0 parameters are; the stored pre-activations include them.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from app.nn.ops import dense
+from app.nn.params import B_HH, B_IH, W_CF, W_CI, W_CO, W_HH, W_IH, block
+
+
+class StepWeights(NamedTuple):
+    """What a step needs besides its input, prepared once per sequence."""
+
+    w_hh: np.ndarray  # (4H, H)
+    w_hh_t: np.ndarray  # (H, 4H), W_hh transposed once rather than every step
+    half: np.ndarray  # (4H,) 1/2 on the σ blocks, 1 on g: σ(a) = 1/2 + tanh(a/2)/2
+    shift: np.ndarray  # (4H,) 1/2 on the σ blocks, 0 on g
+    peep: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # (w_ci, w_cf, w_co), each (H,)
+    s: tuple[slice, slice, slice, slice]  # the i, f, g, o blocks (built once: steps are hot)
+
+
+def slices(H: int) -> tuple[slice, slice, slice, slice]:
+    return tuple(block("lstm", gate, H) for gate in "ifgo")  # type: ignore[return-value]
+
+
+def step_weights(params: dict[str, np.ndarray]) -> StepWeights:
+    w_hh = params[W_HH]
+    H = w_hh.shape[1]
+    half = np.full(4 * H, 0.5, dtype=w_hh.dtype)
+    shift = np.full(4 * H, 0.5, dtype=w_hh.dtype)
+    _, _, G, _ = slices(H)
+    half[G], shift[G] = 1.0, 0.0
+    peep = (params[W_CI], params[W_CF], params[W_CO]) if W_CI in params else None
+    return StepWeights(w_hh, np.ascontiguousarray(w_hh.T), half, shift, peep, slices(H))
+
+
+def step_forward(ax, h_prev, c_prev, w: StepWeights):
+    """One step. ax (N, 4H) = x W_ih^T + b_ih + b_hh; h_prev, c_prev (N, H).
+
+    Returns ((h, c), cache) with h, c (N, H); cache = (a, gates, c_prev, tanh c), where a and
+    gates (N, 4H) are the pre- and post-activations of i|f|g|o.
+    """
+    I, F, G, O = w.s
+    a = h_prev @ w.w_hh_t
+    a += ax  # a = W_ih x + b + W_hh h_{t-1}
+    if w.peep is None:
+        # One tanh for all four gates: σ(a) = (1 + tanh(a/2))/2 (in place: the step is hot).
+        gates = a * w.half
+        np.tanh(gates, out=gates)
+        gates *= w.half
+        gates += w.shift
+        c = gates[:, F] * c_prev
+        c += gates[:, I] * gates[:, G]  # c = f ⊙ c_{t-1} + i ⊙ g
+    else:
+        w_ci, w_cf, w_co = w.peep
+        a[:, I] += w_ci * c_prev  # i peeps at c_{t-1}
+        a[:, F] += w_cf * c_prev  # f peeps at c_{t-1}
+        gates = np.empty_like(a)
+        ifg = slice(0, G.stop)
+        gates[:, ifg] = np.tanh(a[:, ifg] * w.half[ifg]) * w.half[ifg] + w.shift[ifg]
+        c = gates[:, F] * c_prev + gates[:, I] * gates[:, G]  # c = f ⊙ c_{t-1} + i ⊙ g
+        a[:, O] += w_co * c  # o peeps at c_t, the cell it is about to expose
+        gates[:, O] = 0.5 + 0.5 * np.tanh(0.5 * a[:, O])  # o = σ(a_o)
+    tc = np.tanh(c)
+    h = gates[:, O] * tc  # h = o ⊙ tanh(c)
+    return (h, c), (a, gates, c_prev, tc)
+
+
+def step_backward(dh, dc, cache, w: StepWeights):
+    """Backward through one step. dh, dc (N, H): ∂L/∂h_t and ∂L/∂c_t from above and later steps.
+
+    Returns (da, dh_prev, dc_prev): da (N, 4H) = ∂L/∂a (a = the gate pre-activations, so it is
+    also ∂L/∂b_ih = ∂L/∂b_hh row by row); dh_prev, dc_prev (N, H).
+    """
+    _, gates, c_prev, tc = cache
+    I, F, G, O = w.s
+    i, f, g, o = gates[:, I], gates[:, F], gates[:, G], gates[:, O]
+    da = np.empty_like(gates)
+    da[:, O] = dh * tc * o * (1.0 - o)  # ∂h/∂o = tanh c; σ' = o(1-o)
+    dc = dc + dh * o * (1.0 - tc * tc)  # ∂h/∂c = o ⊙ (1 - tanh² c)
+    if w.peep is not None:
+        dc = dc + da[:, O] * w.peep[2]  # o saw c_t through w_co
+    da[:, I] = dc * g * i * (1.0 - i)  # ∂c/∂i = g
+    da[:, F] = dc * c_prev * f * (1.0 - f)  # ∂c/∂f = c_{t-1}
+    da[:, G] = dc * i * (1.0 - g * g)  # ∂c/∂g = i; tanh' = 1 - g²
+    dc_prev = dc * f  # ∂c/∂c_{t-1} = f
+    if w.peep is not None:
+        dc_prev += da[:, I] * w.peep[0] + da[:, F] * w.peep[1]  # i and f saw c_{t-1}
+    dh_prev = da @ w.w_hh  # a depends on h_{t-1} through W_hh
+    return da, dh_prev, dc_prev
+
+
+def forward(x, h0, c0, params):
+    """The whole sequence. x (T, N, D); h0, c0 (N, H).
+
+    Returns ((h, c, a, gates), cache): h, c (T, N, H) per step; a, gates (T, N, 4H).
+    """
+    T = x.shape[0]
+    w = step_weights(params)
+    # The input part of every step at once: x W_ih^T + b_ih + b_hh, (T, N, 4H).
+    ax = dense(x, params[W_IH].T) + (params[B_IH] + params[B_HH])
+    hs, cs, As, gs, tcs = [], [], [], [], []
+    h, c = h0, c0
+    for t in range(T):
+        (h, c), (a, gates, _, tc) = step_forward(ax[t], h, c, w)
+        hs.append(h)
+        cs.append(c)
+        As.append(a)
+        gs.append(gates)
+        tcs.append(tc)
+    h_all, c_all, a_all, g_all = np.stack(hs), np.stack(cs), np.stack(As), np.stack(gs)
+    cache = (x, h0, c0, h_all, c_all, a_all, g_all, np.stack(tcs), w, params)
+    return (h_all, c_all, a_all, g_all), cache
+
+
+def backward(dh_out, dhT, dcT, cache, cut):
+    """BPTT. dh_out (T, N, H) = ∂L/∂h_t from the loss at each step; dhT, dcT (N, H) = ∂L/∂ of
+    the final state from outside the sequence; cut[t] stops the gradient between steps t-1, t.
+
+    Returns (grads, dx, dh0, dc0, dh_tot): grads by parameter name; dx (T, N, D); dh0, dc0
+    (N, H); dh_tot (T, N, H) = the total ∂L/∂h_t (loss at t plus everything from later steps).
+    """
+    x, h0, c0, h_all, c_all, a_all, g_all, tc_all, w, params = cache
+    T, _, H = h_all.shape
+    I, F, _, O = slices(H)
+    c_prev_all = np.concatenate([c0[None], c_all[:-1]])
+    da_all = np.empty_like(g_all)
+    dh_tot = np.empty_like(h_all)
+    dh_next, dc_next = dhT, dcT
+    for t in reversed(range(T)):
+        dh_tot[t] = dh_out[t] + dh_next
+        step_cache = (a_all[t], g_all[t], c_prev_all[t], tc_all[t])
+        da_all[t], dh_next, dc_next = step_backward(dh_tot[t], dc_next, step_cache, w)
+        if cut[t]:  # the state entering step t is treated as a constant
+            dh_next, dc_next = np.zeros_like(dh_next), np.zeros_like(dc_next)
+    h_prev_all = np.concatenate([h0[None], h_all[:-1]])
+    da2 = da_all.reshape(-1, 4 * H)
+    grads = {
+        W_IH: da2.T @ x.reshape(-1, x.shape[2]),  # Σ_t da_t^T x_t
+        W_HH: da2.T @ h_prev_all.reshape(-1, H),  # Σ_t da_t^T h_{t-1}
+        B_IH: da2.sum(0),  # both biases enter a the same way
+        B_HH: da2.sum(0),
+    }
+    if w.peep is not None:
+        grads[W_CI] = (da_all[..., I] * c_prev_all).sum((0, 1))
+        grads[W_CF] = (da_all[..., F] * c_prev_all).sum((0, 1))
+        grads[W_CO] = (da_all[..., O] * c_all).sum((0, 1))
+    dx = dense(da_all, params[W_IH])  # (T, N, D)
+    return grads, dx, dh_next, dc_next, dh_tot
