@@ -128,8 +128,9 @@ def init_params(
     """PyTorch's initialisation: every entry ~ U(-1/√H, 1/√H).
 
     forget_bias (LSTM only) sets the forget block of bias_ih_l0 to forget_bias and of bias_hh_l0
-    to 0, so the effective forget bias b_if + b_hf is exactly forget_bias (Gers et al. 2000
-    recommend 1 or more, so that f starts near 1 and the cell remembers by default).
+    to 0, so the effective forget bias b_if + b_hf is exactly forget_bias. A positive value makes
+    f start near 1, so the cell remembers by default (Gers et al. 2000 initialise it positive;
+    Jozefowicz et al. 2015 recommend 1 or 2).
     """
     k = 1.0 / math.sqrt(H)
     params = {
