@@ -1,0 +1,486 @@
+"""Timed quizzes and mock interviews as pure functions: build an attempt from the deck with a
+seed, check and score answers, and lay out a mock interview's per-question clock.
+
+An attempt's items are built once and stored (`Item.to_dict`), options already in the shuffled
+order the learner sees, so a reload shows the same quiz and a later edit of the deck does not
+rewrite history. Nothing here touches the database or the web; times are explicit.
+"""
+
+import math
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from app.content.model import Card, Deck, MultipleChoice, QuizItem, Text, TrueFalse
+from app.content.render import render_block, render_inline
+from app.study.computed_items import TEMPLATES, Template
+
+
+class Kind(StrEnum):
+    MCQ = "mcq"
+    TRUE_FALSE = "true_false"
+    COMPUTED = "computed"
+    MOCK = "mock"  # a mock-interview question: free text, then a self-ticked checklist
+
+
+class AnswerType(StrEnum):
+    CHOICE = "choice"  # the index of an option, in the order shown
+    BOOLEAN = "boolean"  # true / false
+    NUMBER = "number"  # within the item's tolerance
+    TEXT = "text"  # free text (mock interviews)
+
+
+QUIZ_KINDS = (Kind.MCQ, Kind.TRUE_FALSE, Kind.COMPUTED)
+QUIZ_SIZES = (5, 10, 20)
+DEFAULT_ITEM_SECONDS = 60
+MIN_ITEM_SECONDS, MAX_ITEM_SECONDS = 5, 600
+MOCK_SIZES = range(1, 21)
+DEFAULT_MOCK_SECONDS = 120
+MIN_MOCK_SECONDS, MAX_MOCK_SECONDS = 30, 900
+MAX_TEXT = 10_000  # characters in a mock-interview answer
+MAX_NUMBER = 1e9
+SEED_LIMIT = 2**31  # seeds fit a 32-bit signed column on every database
+MISTAKE_SELF_SCORE = 0.5  # a mock answer covering less than half the key points is a mistake
+
+
+class BuildError(ValueError):
+    """The request cannot make a quiz; `field` names the input to change."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field, self.message = field, message
+        super().__init__(f"{field}: {message}")
+
+
+class AnswerError(ValueError):
+    """An answer of the wrong form for its item (a word for a number, option 7 of 4...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    text: Text
+    why: Text | None = None  # why this option is right or wrong
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One stored quiz item or interview question, exactly as shown and as checked."""
+
+    kind: Kind
+    answer_type: AnswerType
+    source: str  # "<slug>/<n>" for a card's item, "computed/<template>", "mock/<slug>"
+    card: str | None  # the card a mistake sends back to review, and that results link to
+    prompt: Text
+    choices: tuple[Choice, ...] = ()  # in the order shown
+    order: tuple[int, ...] = ()  # multiple choice: the card's option indices in shown order
+    correct: int | bool | float | None = None
+    tolerance: float | None = None  # numbers: accepted within ± this
+    explanation: Text | None = None
+    template: str | None = None  # computed items
+    seed: int | None = None  # computed items: regenerates exactly this item
+    model_answer: Text | None = None  # mock
+    key_points: tuple[Text, ...] = ()  # mock
+
+    def to_dict(self) -> dict:
+        def text(t: Text | None) -> dict | None:
+            return None if t is None else {"source": t.source, "html": t.html}
+
+        return {
+            "kind": self.kind.value,
+            "answer_type": self.answer_type.value,
+            "source": self.source,
+            "card": self.card,
+            "prompt": text(self.prompt),
+            "choices": [{"text": text(c.text), "why": text(c.why)} for c in self.choices],
+            "order": list(self.order),
+            "correct": self.correct,
+            "tolerance": self.tolerance,
+            "explanation": text(self.explanation),
+            "template": self.template,
+            "seed": self.seed,
+            "model_answer": text(self.model_answer),
+            "key_points": [text(p) for p in self.key_points],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Item":
+        def text(d: Mapping | None) -> Text | None:
+            return None if d is None else Text(d["source"], d["html"])
+
+        return cls(
+            kind=Kind(data["kind"]),
+            answer_type=AnswerType(data["answer_type"]),
+            source=data["source"],
+            card=data.get("card"),
+            prompt=text(data["prompt"]),
+            choices=tuple(Choice(text(c["text"]), text(c.get("why"))) for c in data["choices"]),
+            order=tuple(data.get("order") or ()),
+            correct=data.get("correct"),
+            tolerance=data.get("tolerance"),
+            explanation=text(data.get("explanation")),
+            template=data.get("template"),
+            seed=data.get("seed"),
+            model_answer=text(data.get("model_answer")),
+            key_points=tuple(text(p) for p in data.get("key_points") or ()),
+        )
+
+
+TRUE_FALSE_CHOICES = (Text("True", "True"), Text("False", "False"))
+
+
+def kind_of(item: QuizItem) -> Kind:
+    return Kind.MCQ if isinstance(item, MultipleChoice) else Kind.TRUE_FALSE
+
+
+def content_item(card: Card, item: QuizItem, rng: random.Random) -> Item:
+    """A card's multiple-choice or true/false item, with its options shuffled by `rng`."""
+    if isinstance(item, TrueFalse):
+        why = item.why
+        return Item(
+            kind=Kind.TRUE_FALSE,
+            answer_type=AnswerType.BOOLEAN,
+            source=item.id,
+            card=card.slug,
+            prompt=item.statement,
+            # True before False always: the T and F keys and the reader's habit expect it.
+            choices=tuple(Choice(t, why) for t in TRUE_FALSE_CHOICES),
+            correct=item.answer,
+            explanation=why,
+        )
+    order = tuple(rng.sample(range(len(item.options)), len(item.options)))
+    return Item(
+        kind=Kind.MCQ,
+        answer_type=AnswerType.CHOICE,
+        source=item.id,
+        card=card.slug,
+        prompt=item.prompt,
+        choices=tuple(Choice(item.options[i].text, item.options[i].why) for i in order),
+        order=order,
+        correct=order.index(item.correct_index),
+    )
+
+
+def card_for(template: Template, deck: Deck) -> Card | None:
+    for slug in template.card_slugs:
+        card = deck.get(slug)
+        if card is not None:
+            return card
+    return next((c for c in deck if set(c.tags) & set(template.card_tags)), None)
+
+
+def computed_item(template: Template, seed: int, card: Card | None) -> Item:
+    made = template.generate(seed)
+    number = made.answer_type == "number"
+    return Item(
+        kind=Kind.COMPUTED,
+        answer_type=AnswerType.NUMBER if number else AnswerType.CHOICE,
+        source=f"computed/{template.name}",
+        card=card.slug if card else None,
+        prompt=Text(made.prompt, render_block(made.prompt)),
+        choices=tuple(
+            Choice(Text(c, render_inline(c)), Text(w, render_inline(w)))
+            for c, w in zip(made.choices, made.whys, strict=True)
+        ),
+        correct=made.correct,
+        tolerance=made.tolerance,
+        explanation=Text(made.explanation, render_inline(made.explanation)),
+        template=template.name,
+        seed=seed,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QuizSpec:
+    size: int
+    kinds: frozenset[Kind]
+    topics: frozenset[str] = field(default_factory=frozenset)  # empty: every topic
+
+
+def deck_topics(deck: Deck) -> list[str]:
+    return sorted({tag for card in deck for tag in card.tags})
+
+
+def _check_topics(topics: Iterable[str], deck: Deck) -> None:
+    known = set(deck_topics(deck))
+    for topic in topics:
+        if topic not in known:
+            raise BuildError(
+                "topics", f"unknown topic {topic!r}; known: {', '.join(sorted(known))}"
+            )
+
+
+def _on_topic(card: Card | None, topics: frozenset[str]) -> bool:
+    return not topics or (card is not None and bool(set(card.tags) & topics))
+
+
+def available(deck: Deck, spec: QuizSpec, templates: Mapping[str, Template] = TEMPLATES) -> int:
+    """How many distinct items match (computed templates make any number: count them as such)."""
+    if Kind.COMPUTED in spec.kinds and any(
+        _on_topic(card_for(t, deck), spec.topics) for t in templates.values()
+    ):
+        return max(QUIZ_SIZES)
+    return len(_content_pool(deck, spec))
+
+
+def _content_pool(deck: Deck, spec: QuizSpec) -> list[tuple[Card, QuizItem]]:
+    return [
+        (card, item)
+        for card in deck
+        if _on_topic(card, spec.topics)
+        for item in card.quiz
+        if kind_of(item) in spec.kinds
+    ]
+
+
+def _spread(pool: list[tuple[Card, QuizItem]], rng: random.Random) -> list[tuple[Card, QuizItem]]:
+    """The pool reordered so consecutive picks come from different cards (round robin over
+    cards in a random order), so a short quiz covers as many cards as it can."""
+    by_card: dict[str, list[tuple[Card, QuizItem]]] = {}
+    for pair in pool:
+        by_card.setdefault(pair[0].slug, []).append(pair)
+    groups = list(by_card.values())
+    for group in groups:
+        rng.shuffle(group)
+    rng.shuffle(groups)
+    out: list[tuple[Card, QuizItem]] = []
+    while groups:
+        out.extend(group.pop() for group in groups)
+        groups = [g for g in groups if g]
+    return out
+
+
+def build_quiz(
+    deck: Deck, spec: QuizSpec, seed: int, templates: Mapping[str, Template] = TEMPLATES
+) -> tuple[Item, ...]:
+    """`spec.size` items of the asked kinds and topics, in a seeded random order.
+
+    With computed items among several kinds, about one item in len(kinds) is computed (at least
+    one); they also fill in when the cards have too few items. Raises BuildError naming the field
+    when the request cannot be met.
+    """
+    if spec.size not in QUIZ_SIZES:
+        raise BuildError("size", f"must be one of {', '.join(map(str, QUIZ_SIZES))}")
+    if not spec.kinds:
+        raise BuildError("kinds", "choose at least one kind of item")
+    for kind in spec.kinds:
+        if kind not in QUIZ_KINDS:
+            raise BuildError("kinds", f"unknown kind {kind!r}; use mcq, true_false or computed")
+    _check_topics(spec.topics, deck)
+    rng = random.Random(seed)
+    content = _spread(_content_pool(deck, spec), rng)
+    usable = []
+    if Kind.COMPUTED in spec.kinds:
+        for template in templates.values():
+            card = card_for(template, deck)
+            if _on_topic(card, spec.topics):
+                usable.append((template, card))
+    n_computed = 0
+    if usable:
+        share = spec.size if spec.kinds == {Kind.COMPUTED} else round(spec.size / len(spec.kinds))
+        n_computed = max(1, share)
+        n_computed = max(n_computed, spec.size - len(content))  # computed items fill the gap
+    if len(content) + n_computed < spec.size:
+        have = len(content)
+        raise BuildError(
+            "size",
+            f"only {have} item{'s' if have != 1 else ''} match these kinds and topics; "
+            "choose a smaller size, more kinds or more topics",
+        )
+    picked = [content_item(card, item, rng) for card, item in content[: spec.size - n_computed]]
+    rng.shuffle(usable)
+    for k in range(n_computed):
+        template, card = usable[k % len(usable)]
+        picked.append(computed_item(template, rng.randrange(SEED_LIMIT), card))
+    rng.shuffle(picked)
+    return tuple(picked)
+
+
+def mock_item(card: Card) -> Item:
+    return Item(
+        kind=Kind.MOCK,
+        answer_type=AnswerType.TEXT,
+        source=f"mock/{card.slug}",
+        card=card.slug,
+        prompt=card.question,
+        model_answer=card.short_answer,
+        key_points=card.key_points,
+    )
+
+
+def build_mock(
+    deck: Deck,
+    size: int,
+    seed: int,
+    topics: frozenset[str] = frozenset(),
+    cards: Sequence[str] = (),
+) -> tuple[Item, ...]:
+    """The chosen cards' questions in the order given, or `size` random ones on the topics."""
+    if cards:
+        if len(cards) > max(MOCK_SIZES):
+            raise BuildError("cards", f"choose at most {max(MOCK_SIZES)} questions")
+        if len(set(cards)) != len(cards):
+            raise BuildError("cards", "a question is listed twice")
+        chosen = []
+        for slug in cards:
+            card = deck.get(slug)
+            if card is None:
+                raise BuildError("cards", f"no card is called {slug!r}")
+            chosen.append(card)
+        return tuple(mock_item(c) for c in chosen)
+    if size not in MOCK_SIZES:
+        raise BuildError("size", f"must be between {min(MOCK_SIZES)} and {max(MOCK_SIZES)}")
+    _check_topics(topics, deck)
+    pool = [c for c in deck if _on_topic(c, topics)]
+    if len(pool) < size:
+        raise BuildError(
+            "size", f"only {len(pool)} questions match these topics; choose at most {len(pool)}"
+        )
+    return tuple(mock_item(c) for c in random.Random(seed).sample(pool, size))
+
+
+def parse_answer(item: Item, raw: object) -> int | bool | float | str:
+    """The answer in the item's form, or AnswerError saying what the item expects."""
+    kind = item.answer_type
+    if kind == AnswerType.CHOICE:
+        n = len(item.choices)
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw < n:
+            raise AnswerError(f"this item takes an option number from 0 to {n - 1}")
+        return raw
+    if kind == AnswerType.BOOLEAN:
+        if not isinstance(raw, bool):
+            raise AnswerError("this item takes true or false")
+        return raw
+    if kind == AnswerType.NUMBER:
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise AnswerError("this item takes a number")
+        value = float(raw)
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            raise AnswerError(f"the number must be finite and at most {MAX_NUMBER:g} in size")
+        return value
+    if not isinstance(raw, str):
+        raise AnswerError("this question takes your answer as text")
+    if len(raw) > MAX_TEXT:
+        raise AnswerError(f"the answer is {len(raw)} characters; the limit is {MAX_TEXT}")
+    return raw
+
+
+def is_correct(item: Item, value: int | bool | float | str) -> bool | None:
+    """Whether a parsed answer is right (None for free text: the learner scores it)."""
+    if item.answer_type == AnswerType.TEXT:
+        return None
+    if item.answer_type == AnswerType.NUMBER:
+        # A hair of slack so an answer typed exactly at the stated tolerance is accepted.
+        return abs(float(value) - float(item.correct)) <= item.tolerance + 1e-9
+    return value == item.correct
+
+
+def self_score(item: Item, ticked: Iterable[int]) -> float:
+    """The share of the key points the learner ticked (each index once)."""
+    points = len(item.key_points)
+    marks = set(ticked)
+    for i in marks:
+        if not 0 <= i < points:
+            raise AnswerError(f"key point {i} does not exist; this question has {points}")
+    return len(marks) / points if points else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one item ended, from its stored answer row (or None when it has none yet)."""
+
+    status: str  # "correct" | "wrong" | "timed_out" | "skipped" | "answered" | "open"
+    is_mistake: bool
+
+
+def outcome(answered: bool, correct: bool | None, timed_out: bool, given: object) -> Outcome:
+    if not answered:
+        return Outcome("open", False)
+    if timed_out:
+        return Outcome("timed_out", True)
+    if given is None:
+        # Left unanswered when the learner finished early: not right, but no evidence of
+        # forgetting either, so it does not send its card back to review.
+        return Outcome("skipped", False)
+    if correct is None:
+        return Outcome("answered", False)
+    return Outcome("correct" if correct else "wrong", not correct)
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    correct: int
+    wrong: int
+    timed_out: int
+    skipped: int
+    total: int
+
+    @property
+    def ratio(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+def score(outcomes: Sequence[Outcome]) -> Score:
+    def count(status: str) -> int:
+        return sum(1 for o in outcomes if o.status == status)
+
+    return Score(
+        correct=count("correct"),
+        wrong=count("wrong"),
+        timed_out=count("timed_out"),
+        skipped=count("skipped"),
+        total=len(outcomes),
+    )
+
+
+def mock_score(self_scores: Sequence[float | None]) -> float:
+    """A mock interview's score: the mean share of key points ticked (unscored questions: 0)."""
+    return sum(s or 0.0 for s in self_scores) / len(self_scores) if self_scores else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: datetime
+    deadline: datetime
+
+
+def mock_windows(
+    started_at: datetime, seconds: int, closed: Sequence[datetime | None]
+) -> list[Window]:
+    """Each interview question's time window; questions are taken one after another.
+
+    closed[k] is when question k was closed: answered, or (for a timed-out one) its deadline; None
+    while it is open or not reached. Question k+1 starts when k closes, or at k's deadline if k is
+    still open: a question left alone times out and the next one's clock starts.
+    """
+    out: list[Window] = []
+    start = started_at
+    limit = timedelta(seconds=seconds)
+    for done in closed:
+        window = Window(start, start + limit)
+        out.append(window)
+        start = min(done, window.deadline) if done is not None else window.deadline
+    return out
+
+
+def mock_clock(
+    windows: Sequence[Window], closed: Sequence[datetime | None], now: datetime
+) -> tuple[list[int], int | None]:
+    """(questions whose time ran out while open, the question open at `now` or None).
+
+    The windows already assume an open question times out, so the expired ones are recorded
+    with their deadline as closing time and every later window stays as computed."""
+    expired = [
+        k
+        for k, (w, done) in enumerate(zip(windows, closed, strict=True))
+        if done is None and w.deadline <= now
+    ]
+    current = next(
+        (
+            k
+            for k, (w, done) in enumerate(zip(windows, closed, strict=True))
+            if done is None and now < w.deadline
+        ),
+        None,
+    )
+    return expired, current
