@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import latex2mathml.converter
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 
@@ -52,3 +53,29 @@ def render_block(source: str) -> str:
 def render_inline(source: str) -> str:
     """One line of inline Markdown (emphasis, code, inline maths) to HTML, with no <p> wrapper."""
     return _markdown().renderInline(source).strip()
+
+
+# For exports read by MathJax (Anki): the same Markdown, with maths left as LaTeX between MathJax's
+# delimiters, \(...\) inline and \[...\] for display, instead of being converted to MathML.
+def _mathjax_renderer(content: str, options: dict) -> str:
+    latex = content.strip()
+    wrapped = f"\\[{latex}\\]" if options.get("display_mode") else f"\\({latex}\\)"
+    return escapeHtml(wrapped)
+
+
+@lru_cache(maxsize=1)
+def _markdown_mathjax() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable("table")
+    md.use(dollarmath_plugin, renderer=_mathjax_renderer, allow_digits=False, double_inline=True)
+    return md
+
+
+def render_block_mathjax(source: str) -> str:
+    """Block Markdown to HTML with maths as MathJax-delimited LaTeX (for Anki)."""
+    return _markdown_mathjax().render(source).strip()
+
+
+def render_inline_mathjax(source: str) -> str:
+    """Inline Markdown to HTML with maths as MathJax-delimited LaTeX, with no <p> wrapper."""
+    return _markdown_mathjax().renderInline(source).strip()

@@ -1,0 +1,324 @@
+"""The progress dashboard (/progress) and the numbers behind it (/api/progress)."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+from pydantic import BaseModel, Field
+
+from app import charts
+from app.content import Deck
+from app.db import utcnow
+from app.deps import CurrentUser, DeckDep, SessionDep, TemplatesDep
+from app.schemas import RichText, lab_url
+from app.services import backup
+from app.services.progress import progress_for
+from app.study import stats
+from app.study.days import zone
+from app.study.scheduling import format_interval
+
+pages = APIRouter(tags=["pages"], include_in_schema=False)
+api = APIRouter(prefix="/api", tags=["progress"])
+
+FLASH_KEY = "import_result"  # set by /api/import after a form upload, shown once here
+
+
+class StateCountsOut(BaseModel):
+    new: int
+    learning: int
+    review: int
+    relearning: int
+    total: int
+
+
+class DayCountOut(BaseModel):
+    day: date = Field(description="A study day (local, starting at 4 am)")
+    count: int
+
+
+class HeatmapOut(BaseModel):
+    start: date = Field(description="The Monday 25 weeks before this week's")
+    end: date = Field(description="Today's study day")
+    total: int
+    active_days: int
+    days: list[DayCountOut] = Field(description="Reviews per study day, every day from start")
+
+
+class RatioOut(BaseModel):
+    passed: int = Field(description="Reviews not rated Again")
+    total: int
+    rate: float | None = Field(description="passed / total; null with no reviews")
+
+
+class RetentionOut(BaseModel):
+    days: int = Field(description="The window: this many study days, today included")
+    since: date
+    young: RatioOut = Field(description="Previous review less than 21 days before")
+    mature: RatioOut = Field(description="Previous review 21 or more days before")
+    all: RatioOut
+
+
+class MasteryOut(BaseModel):
+    slug: str
+    number: int
+    question: RichText
+    stage: str
+    recall: float | None = Field(description="Predicted probability of recall now")
+    stability: float | None = Field(description="Days until recall falls to 90%")
+    difficulty: float | None
+    reps: int
+    lapses: int
+    last_review: datetime | None
+    due: datetime | None
+    url: str
+    lab_url: str
+
+
+class QuizPointOut(BaseModel):
+    kind: str = Field(description="quiz or mock")
+    finished_at: datetime
+    score: float
+
+
+class ReadinessOut(BaseModel):
+    interview_date: date
+    at: datetime = Field(description="The start of that study day, UTC")
+    passed: bool
+    ready: int = Field(description="Cards predicted at 90% recall or better then")
+    total: int
+    share: float
+    mean_recall: float = Field(description="Mean predicted recall then; new cards count as 0")
+
+
+class ProgressOut(BaseModel):
+    generated_at: datetime
+    timezone: str
+    today: date
+    counts: StateCountsOut
+    due_today: int = Field(description="Due before today's study day ends, overdue included")
+    overdue: int
+    forecast: list[DayCountOut] = Field(description="The next 14 study days; overdue count today")
+    heatmap: HeatmapOut
+    retention: list[RetentionOut] = Field(description="True retention, last 7 and 30 days")
+    mastery: list[MasteryOut] = Field(description="Every card, weakest first; new cards last")
+    quizzes: list[QuizPointOut] = Field(description="Finished quizzes and mocks, oldest first")
+    reviews_total: int
+    reviews_today: int
+    time_studied_ms: int
+    streak_days: int
+    readiness: ReadinessOut | None = Field(description="With an interview date set")
+
+
+def _ratio(r: stats.Ratio) -> RatioOut:
+    return RatioOut(passed=r.passed, total=r.total, rate=r.rate)
+
+
+def progress_out(p: stats.Progress, deck: Deck, timezone: str) -> ProgressOut:
+    def day(d: stats.DayCount) -> DayCountOut:
+        return DayCountOut(day=d.day, count=d.count)
+
+    mastery = []
+    for m in p.mastery:
+        card = deck.get(m.slug)
+        mastery.append(
+            MasteryOut(
+                slug=m.slug,
+                number=card.number,
+                question=RichText.of(card.question),
+                stage=m.stage.value,
+                recall=m.recall,
+                stability=m.stability,
+                difficulty=m.difficulty,
+                reps=m.reps,
+                lapses=m.lapses,
+                last_review=m.last_review,
+                due=m.due,
+                url=f"/cards/{card.slug}",
+                lab_url=lab_url(card),
+            )
+        )
+    r = p.readiness
+    return ProgressOut(
+        generated_at=p.now,
+        timezone=timezone,
+        today=p.today,
+        counts=StateCountsOut(
+            new=p.counts.new,
+            learning=p.counts.learning,
+            review=p.counts.review,
+            relearning=p.counts.relearning,
+            total=p.counts.total,
+        ),
+        due_today=p.due_today,
+        overdue=p.overdue,
+        forecast=[day(d) for d in p.forecast],
+        heatmap=HeatmapOut(
+            start=p.heatmap.start,
+            end=p.heatmap.today,
+            total=p.heatmap.total,
+            active_days=p.heatmap.active_days,
+            days=[day(d) for d in p.heatmap.days],
+        ),
+        retention=[
+            RetentionOut(
+                days=x.days,
+                since=x.since,
+                young=_ratio(x.young),
+                mature=_ratio(x.mature),
+                all=_ratio(x.all),
+            )
+            for x in p.retention
+        ],
+        mastery=mastery,
+        quizzes=[
+            QuizPointOut(kind=q.kind, finished_at=q.finished_at, score=q.score) for q in p.quizzes
+        ],
+        reviews_total=p.reviews_total,
+        reviews_today=p.reviews_today,
+        time_studied_ms=p.time_studied_ms,
+        streak_days=p.streak_days,
+        readiness=None
+        if r is None
+        else ReadinessOut(
+            interview_date=r.interview_date,
+            at=r.at,
+            passed=r.passed,
+            ready=r.ready,
+            total=r.total,
+            share=r.share,
+            mean_recall=r.mean_recall,
+        ),
+    )
+
+
+@api.get("/progress", response_model=ProgressOut)
+def get_progress(deck: DeckDep, user: CurrentUser, session: SessionDep):
+    """The numbers behind the dashboard: card states, forecast, heatmap, true retention, mastery
+    of every card, quiz scores, time studied, streak and interview readiness."""
+    p = progress_for(session, user, deck, utcnow())
+    return progress_out(p, deck, user.timezone)
+
+
+# The page -----------------------------------------------------------------------------------------
+
+
+def duration(ms: int) -> str:
+    """'0 min', '12 min', '3 h 05'."""
+    minutes = round(ms / 60_000)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d}"
+
+
+def stability(days: float | None) -> str:
+    return "—" if days is None else format_interval(timedelta(days=days))
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def forecast_chart(p: stats.Progress) -> Markup:
+    bars = []
+    for i, d in enumerate(p.forecast):
+        when = "Today" if i == 0 else d.day.strftime("%a %-d %b")
+        extra = f", {p.overdue} of them overdue" if i == 0 and p.overdue else ""
+        bars.append(
+            charts.Bar(
+                label="Today" if i == 0 else d.day.strftime("%a\n%-d"),
+                value=d.count,
+                tooltip=f"{when}: {_plural(d.count, 'card')} due{extra}",
+                highlight=i == 0,
+            )
+        )
+    total = sum(d.count for d in p.forecast)
+    return charts.bar_chart(
+        "forecast-chart",
+        "Cards due on each of the next 14 days",
+        f"{_plural(total, 'card')} due in the next 14 days; {p.due_today} today"
+        f"{f' ({p.overdue} overdue)' if p.overdue else ''}.",
+        bars,
+        empty_note="Nothing due in the next 14 days",
+    )
+
+
+def heatmap_chart(p: stats.Progress) -> Markup:
+    h = p.heatmap
+    return charts.calendar_heatmap(
+        "heatmap-chart",
+        "Reviews per day over the last 26 weeks",
+        f"{_plural(h.total, 'review')} on {_plural(h.active_days, 'day')} "
+        f"between {h.start.strftime('%-d %b %Y')} and {h.today.strftime('%-d %b %Y')}.",
+        [(d.day, d.count) for d in h.days],
+        start=h.start,
+        weeks=stats.HEATMAP_WEEKS,
+    )
+
+
+KIND_NAMES = {"quiz": "Quiz", "mock": "Mock interview"}
+
+
+def quiz_chart(p: stats.Progress, tz: ZoneInfo) -> Markup:
+    series = []
+    for kind, css, marker in (("quiz", "series-1", "circle"), ("mock", "series-2", "square")):
+        points = [
+            charts.Point(
+                at=q.finished_at.astimezone(tz),
+                value=q.score,
+                tooltip=f"{KIND_NAMES[kind]}, {q.finished_at.astimezone(tz):%-d %b %Y %H:%M}: "
+                f"{percent(q.score)}",
+            )
+            for q in p.quizzes
+            if q.kind == kind
+        ]
+        series.append(charts.Series(KIND_NAMES[kind], points, css, marker))
+    counts = ", ".join(f"{_plural(len(s.points), s.name.lower())}" for s in series)
+    return charts.line_chart(
+        "quiz-chart",
+        "Quiz and mock-interview scores over time",
+        f"Scores from 0 to 100%: {counts}.",
+        series,
+        empty_note="No finished quizzes yet",
+    )
+
+
+def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    return None if moment is None else moment.astimezone(tz)
+
+
+@pages.get("/progress", response_class=HTMLResponse)
+def progress_page(
+    request: Request, deck: DeckDep, user: CurrentUser, session: SessionDep, templates: TemplatesDep
+):
+    now = utcnow()
+    tz = zone(user.timezone)
+    p = progress_for(session, user, deck, now)
+    rows = [(deck.get(m.slug), m) for m in p.mastery]
+    context = {
+        "p": p,
+        "now": now,
+        "tz": tz,
+        "rows": rows,
+        "forecast_svg": forecast_chart(p),
+        "heatmap_svg": heatmap_chart(p),
+        "quiz_svg": quiz_chart(p, tz),
+        "heat_days": [d for d in p.heatmap.days if d.count],
+        "quiz_points": [(q, q.finished_at.astimezone(tz)) for q in p.quizzes],
+        "kind_names": KIND_NAMES,
+        "duration": duration,
+        "percent": percent,
+        "stability": stability,
+        "local": lambda m: _local(m, tz),
+        "interview_date": user.interview_date,
+        "timezone": user.timezone,
+        "quiz_url": request.app.state.feature_urls.get("quiz"),
+        "flash": request.session.pop(FLASH_KEY, None),
+        "max_import": backup.MAX_BYTES,
+    }
+    return templates.TemplateResponse(request, "progress/progress.html", context)

@@ -1,0 +1,576 @@
+"""The learner's whole progress as a versioned JSON document, and back.
+
+Export writes settings, card states, the review log, quizzes (with their answers) and lab
+predictions. Import validates the whole document first (format, version, every field, every card
+slug against the deck) and only then writes it, in one transaction: a bad file changes nothing.
+
+Modes:
+- replace: the current progress is deleted and the file's takes its place, settings included.
+- merge: the current settings stay; review logs are united (a review is the same when its card,
+  time and rating are); each card keeps whichever state has the later last review; quizzes and lab
+  predictions are united (same kind and start time; same preset, question and time).
+A card slug the deck does not have is refused in both modes, with its name: skipping it would drop
+part of the learner's history without telling them.
+
+Idempotency keys and the stored review results are retry plumbing, not progress: they are not
+exported, and imported reviews carry no key (undo still works: it needs only the state before).
+"""
+
+import json
+from collections import Counter
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from sqlmodel import Session, col, delete, select
+
+from app.content import Deck
+from app.models import CardState, LabPrediction, QuizAnswer, QuizAttempt, ReviewLog, User
+from app.study import scheduling
+from app.study.days import is_timezone
+
+FORMAT = "memory-cell-progress"
+VERSION = 1
+# 1 MB, the cap on every request body: a year of reviews of a 20-card deck takes about a tenth.
+MAX_BYTES = 1_048_576
+MAX_NEW_PER_DAY = 100
+
+Slug = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+
+
+class BackupError(ValueError):
+    """A file that cannot be imported; the message names the field and the problem."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SettingsData(_Strict):
+    timezone: str = Field(max_length=64, description="IANA time zone, e.g. Europe/Paris")
+    desired_retention: float = Field(ge=scheduling.MIN_RETENTION, le=scheduling.MAX_RETENTION)
+    daily_new_limit: int = Field(ge=0, le=MAX_NEW_PER_DAY)
+    interview_date: date | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if not is_timezone(value):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Paris")
+        return value
+
+
+class MemoryData(_Strict):
+    """A card's FSRS memory state and counters."""
+
+    state: int = Field(ge=1, le=3, description="1 learning, 2 review, 3 relearning")
+    step: int | None = Field(None, ge=0, le=100)
+    stability: float | None = Field(None, gt=0, le=1e6)
+    difficulty: float | None = Field(None, ge=1, le=10)
+    due: AwareDatetime
+    last_review: AwareDatetime | None = None
+    reps: int = Field(0, ge=0, le=1_000_000)
+    lapses: int = Field(0, ge=0, le=1_000_000)
+
+
+class CardStateData(MemoryData):
+    card: Slug
+
+
+class ReviewData(_Strict):
+    card: Slug
+    rating: int = Field(ge=1, le=4, description="1 Again, 2 Hard, 3 Good, 4 Easy")
+    reviewed_at: AwareDatetime
+    duration_ms: int | None = Field(None, ge=0, le=3_600_000)
+    source: Literal["review", "quiz"] = "review"
+    state_before: MemoryData | None = Field(
+        None, description="The card's state before this review; null when it was new"
+    )
+
+
+class QuizAnswerData(_Strict):
+    item_index: int = Field(ge=0, le=10_000)
+    answer: JsonValue = None
+    answered_at: AwareDatetime
+    correct: bool | None = None
+    timed_out: bool = False
+    self_score: float | None = Field(None, ge=0, le=1)
+
+
+class QuizData(_Strict):
+    kind: Literal["quiz", "mock"]
+    mode: Literal["exam", "practice"] = "exam"
+    started_at: AwareDatetime
+    deadline: AwareDatetime
+    finished_at: AwareDatetime | None = None
+    seed: int = Field(0, ge=-(2**63), lt=2**63)
+    items: JsonValue = Field(default_factory=list)
+    settings: JsonValue = Field(default_factory=dict)
+    correct: int = Field(0, ge=0, le=10_000)
+    total: int = Field(0, ge=0, le=10_000)
+    score: float | None = Field(None, ge=0, le=1)
+    answers: list[QuizAnswerData] = Field(default_factory=list, max_length=10_000)
+
+    @model_validator(mode="after")
+    def _one_answer_per_item(self) -> "QuizData":
+        indexes = [a.item_index for a in self.answers]
+        if len(indexes) != len(set(indexes)):
+            raise ValueError("answers: two answers to the same item_index")
+        return self
+
+
+class LabPredictionData(_Strict):
+    preset: str = Field(min_length=1, max_length=40)
+    question: str = Field(min_length=1, max_length=200)
+    answer: str = Field(max_length=200)
+    correct: bool
+    created_at: AwareDatetime
+
+
+class ProgressData(_Strict):
+    """A Memory Cell progress file (version 1)."""
+
+    format: Literal["memory-cell-progress"] = FORMAT
+    version: Literal[1] = VERSION
+    exported_at: AwareDatetime
+    settings: SettingsData
+    card_states: list[CardStateData] = Field(default_factory=list, max_length=10_000)
+    review_log: list[ReviewData] = Field(default_factory=list, max_length=200_000)
+    quizzes: list[QuizData] = Field(default_factory=list, max_length=100_000)
+    lab_predictions: list[LabPredictionData] = Field(default_factory=list, max_length=100_000)
+
+    @model_validator(mode="after")
+    def _one_state_per_card(self) -> "ProgressData":
+        counts = Counter(c.card for c in self.card_states)
+        twice = sorted(card for card, n in counts.items() if n > 1)
+        if twice:
+            raise ValueError(f"card_states: more than one state for {', '.join(twice)}")
+        return self
+
+    def slugs(self) -> set[str]:
+        return {c.card for c in self.card_states} | {r.card for r in self.review_log}
+
+
+class ImportIn(_Strict):
+    mode: Literal["replace", "merge"] = Field(
+        description="replace: the file's progress replaces yours; merge: both are combined"
+    )
+    data: ProgressData
+
+
+class ImportResult(BaseModel):
+    mode: Literal["replace", "merge"]
+    card_states: int = Field(description="Card states written")
+    reviews_added: int
+    quizzes_added: int
+    lab_predictions_added: int
+    settings_changed: bool
+    message: str
+
+
+# Export -------------------------------------------------------------------------------------------
+
+
+def _memory(row: CardState) -> dict[str, Any]:
+    return {
+        "state": row.state,
+        "step": row.step,
+        "stability": row.stability,
+        "difficulty": row.difficulty,
+        "due": row.due,
+        "last_review": row.last_review,
+        "reps": row.reps,
+        "lapses": row.lapses,
+    }
+
+
+def _json(text: str | None) -> JsonValue:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text  # not JSON after all: keep it as it is rather than lose it
+
+
+def export(session: Session, user: User, now: datetime) -> ProgressData:
+    uid = user.id
+    states = session.exec(
+        select(CardState).where(CardState.user_id == uid).order_by(col(CardState.card_slug))
+    ).all()
+    logs = session.exec(
+        select(ReviewLog)
+        .where(ReviewLog.user_id == uid)
+        .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
+    ).all()
+    attempts = session.exec(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == uid)
+        .order_by(col(QuizAttempt.started_at), col(QuizAttempt.id))
+    ).all()
+    answers: dict[int, list[QuizAnswer]] = {}
+    if attempts:
+        for answer in session.exec(
+            select(QuizAnswer)
+            .where(col(QuizAnswer.attempt_id).in_([a.id for a in attempts]))
+            .order_by(col(QuizAnswer.item_index))
+        ).all():
+            answers.setdefault(answer.attempt_id, []).append(answer)
+    predictions = session.exec(
+        select(LabPrediction)
+        .where(LabPrediction.user_id == uid)
+        .order_by(col(LabPrediction.created_at), col(LabPrediction.id))
+    ).all()
+    return ProgressData(
+        exported_at=now,
+        settings=SettingsData(
+            timezone=user.timezone,
+            desired_retention=user.desired_retention,
+            daily_new_limit=user.daily_new_limit,
+            interview_date=user.interview_date,
+        ),
+        card_states=[CardStateData(card=s.card_slug, **_memory(s)) for s in states],
+        review_log=[
+            ReviewData(
+                card=log.card_slug,
+                rating=log.rating,
+                reviewed_at=log.reviewed_at,
+                duration_ms=log.duration_ms,
+                source=log.source,
+                state_before=_snapshot(log.state_before),
+            )
+            for log in logs
+        ],
+        quizzes=[
+            QuizData(
+                kind=a.kind,
+                mode=a.mode,
+                started_at=a.started_at,
+                deadline=a.deadline,
+                finished_at=a.finished_at,
+                seed=a.seed,
+                items=_json(a.items),
+                settings=_json(a.settings),
+                correct=a.correct,
+                total=a.total,
+                score=a.score,
+                answers=[
+                    QuizAnswerData(
+                        item_index=x.item_index,
+                        answer=_json(x.answer),
+                        answered_at=x.answered_at,
+                        correct=x.correct,
+                        timed_out=x.timed_out,
+                        self_score=x.self_score,
+                    )
+                    for x in answers.get(a.id, [])
+                ],
+            )
+            for a in attempts
+        ],
+        lab_predictions=[
+            LabPredictionData(
+                preset=p.preset,
+                question=p.question,
+                answer=p.answer,
+                correct=p.correct,
+                created_at=p.created_at,
+            )
+            for p in predictions
+        ],
+    )
+
+
+def _snapshot(text: str | None) -> MemoryData | None:
+    if not text:
+        return None
+    data = json.loads(text)
+    for name in ("due", "last_review"):
+        if data.get(name):
+            data[name] = datetime.fromisoformat(data[name])
+    return MemoryData(**data)
+
+
+def _snapshot_json(memory: MemoryData | None) -> str | None:
+    """The snapshot in the form services.reviews writes (and undo reads)."""
+    if memory is None:
+        return None
+    return json.dumps(
+        {
+            "state": memory.state,
+            "step": memory.step,
+            "stability": memory.stability,
+            "difficulty": memory.difficulty,
+            "due": memory.due.isoformat(),
+            "last_review": memory.last_review.isoformat() if memory.last_review else None,
+            "reps": memory.reps,
+            "lapses": memory.lapses,
+        }
+    )
+
+
+# Import -------------------------------------------------------------------------------------------
+
+
+def parse(raw: bytes) -> ProgressData:
+    """The file's bytes to a validated ProgressData, or BackupError saying what is wrong."""
+    if len(raw) > MAX_BYTES:
+        raise BackupError(too_large(len(raw)), status=413)
+    try:
+        document = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BackupError(f"file: not valid JSON ({exc})", status=400) from exc
+    return validate(document)
+
+
+def too_large(size: int) -> str:
+    return (
+        f"file: {size:,} bytes is more than the 1 MB limit ({MAX_BYTES:,} bytes) "
+        "for a progress file"
+    )
+
+
+def validate(document: Any) -> ProgressData:
+    # Format and version first, so a wrong file gets the one message that matters.
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BackupError(f"format: this is not a Memory Cell progress file (expected {FORMAT!r})")
+    version = document.get("version")
+    if version != VERSION:
+        raise BackupError(
+            f"version: this file is version {version!r}; this server reads version {VERSION}"
+        )
+    try:
+        return ProgressData.model_validate(document)
+    except ValidationError as exc:
+        raise BackupError(describe(exc)) from exc
+
+
+def describe(exc: ValidationError, limit: int = 3) -> str:
+    """'review_log.3.rating: Input should be less than or equal to 4' for the first few errors."""
+    errors = exc.errors()
+    lines = []
+    for error in errors[:limit]:
+        where = ".".join(str(p) for p in error["loc"]) or "file"
+        lines.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+    more = len(errors) - limit
+    if more > 0:
+        lines.append(f"and {more} more problem{'s' if more != 1 else ''}")
+    return "; ".join(lines)
+
+
+def check_cards(data: ProgressData, deck: Deck) -> None:
+    unknown = sorted(data.slugs() - set(deck.slugs))
+    if unknown:
+        names = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        raise BackupError(
+            f"cards: this deck has no card called {names}; nothing was imported "
+            "(the file may come from another version of the deck)"
+        )
+
+
+def restore(
+    session: Session,
+    user: User,
+    deck: Deck,
+    data: ProgressData,
+    mode: Literal["replace", "merge"],
+) -> ImportResult:
+    """Write `data` into `user`'s progress in one transaction (validated already by `parse`)."""
+    check_cards(data, deck)
+    try:
+        write = _replace if mode == "replace" else _merge
+        result = write(session, user, data)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return result
+
+
+def _delete_all(session: Session, uid: int) -> None:
+    attempt_ids = select(QuizAttempt.id).where(QuizAttempt.user_id == uid)
+    session.exec(delete(QuizAnswer).where(col(QuizAnswer.attempt_id).in_(attempt_ids)))
+    for table in (QuizAttempt, ReviewLog, CardState, LabPrediction):
+        session.exec(delete(table).where(col(table.user_id) == uid))
+
+
+def _replace(session: Session, user: User, data: ProgressData) -> ImportResult:
+    uid = user.id
+    _delete_all(session, uid)
+    s = data.settings
+    user.timezone = s.timezone
+    user.desired_retention = s.desired_retention
+    user.daily_new_limit = s.daily_new_limit
+    user.interview_date = s.interview_date
+    session.add(user)
+    for state in data.card_states:
+        session.add(_card_state(uid, state))
+    for review in data.review_log:
+        session.add(_review(uid, review))
+    for quiz in data.quizzes:
+        _add_quiz(session, uid, quiz)
+    for prediction in data.lab_predictions:
+        session.add(LabPrediction(user_id=uid, **prediction.model_dump()))
+    return ImportResult(
+        mode="replace",
+        card_states=len(data.card_states),
+        reviews_added=len(data.review_log),
+        quizzes_added=len(data.quizzes),
+        lab_predictions_added=len(data.lab_predictions),
+        settings_changed=True,
+        message=(
+            f"Replaced your progress with the file's: {len(data.review_log)} reviews, "
+            f"{len(data.card_states)} card states, {len(data.quizzes)} quizzes."
+        ),
+    )
+
+
+def _merge(session: Session, user: User, data: ProgressData) -> ImportResult:
+    uid = user.id
+    states = {
+        row.card_slug: row
+        for row in session.exec(select(CardState).where(CardState.user_id == uid)).all()
+    }
+    written = 0
+    for state in data.card_states:
+        row = states.get(state.card)
+        if row is None:
+            session.add(_card_state(uid, state))
+            written += 1
+        elif _later(state.last_review, row.last_review):
+            for name, value in _memory_fields(state).items():
+                setattr(row, name, value)
+            session.add(row)
+            written += 1
+
+    seen_reviews = {
+        _review_key(log.card_slug, log.reviewed_at, log.rating)
+        for log in session.exec(select(ReviewLog).where(ReviewLog.user_id == uid)).all()
+    }
+    reviews_added = 0
+    for review in data.review_log:
+        key = _review_key(review.card, review.reviewed_at, review.rating)
+        if key not in seen_reviews:
+            seen_reviews.add(key)
+            session.add(_review(uid, review))
+            reviews_added += 1
+
+    seen_quizzes = {
+        (a.kind, _utc_key(a.started_at))
+        for a in session.exec(select(QuizAttempt).where(QuizAttempt.user_id == uid)).all()
+    }
+    quizzes_added = 0
+    for quiz in data.quizzes:
+        key = (quiz.kind, _utc_key(quiz.started_at))
+        if key not in seen_quizzes:
+            seen_quizzes.add(key)
+            _add_quiz(session, uid, quiz)
+            quizzes_added += 1
+
+    seen_predictions = {
+        (p.preset, p.question, _utc_key(p.created_at))
+        for p in session.exec(select(LabPrediction).where(LabPrediction.user_id == uid)).all()
+    }
+    predictions_added = 0
+    for prediction in data.lab_predictions:
+        key = (prediction.preset, prediction.question, _utc_key(prediction.created_at))
+        if key not in seen_predictions:
+            seen_predictions.add(key)
+            session.add(LabPrediction(user_id=uid, **prediction.model_dump()))
+            predictions_added += 1
+    return ImportResult(
+        mode="merge",
+        card_states=written,
+        reviews_added=reviews_added,
+        quizzes_added=quizzes_added,
+        lab_predictions_added=predictions_added,
+        settings_changed=False,
+        message=(
+            f"Merged the file into your progress: {reviews_added} new reviews, "
+            f"{written} card states updated, {quizzes_added} new quizzes. "
+            "Your settings were kept."
+        ),
+    )
+
+
+def _utc_key(moment: datetime) -> str:
+    # One spelling per instant, whatever offset the file or the database wrote it with.
+    return moment.astimezone(UTC).isoformat()
+
+
+def _review_key(card: str, at: datetime, rating: int) -> tuple[str, str, int]:
+    return card, _utc_key(at), rating
+
+
+def _later(new: datetime | None, old: datetime | None) -> bool:
+    if new is None:
+        return False
+    return old is None or new > old
+
+
+def _memory_fields(state: MemoryData) -> dict[str, Any]:
+    return state.model_dump(
+        include={"state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses"}
+    )
+
+
+def _card_state(uid: int, state: CardStateData) -> CardState:
+    return CardState(user_id=uid, card_slug=state.card, **_memory_fields(state))
+
+
+def _review(uid: int, review: ReviewData) -> ReviewLog:
+    return ReviewLog(
+        user_id=uid,
+        card_slug=review.card,
+        rating=review.rating,
+        reviewed_at=review.reviewed_at,
+        duration_ms=review.duration_ms,
+        source=review.source,
+        idempotency_key=None,
+        state_before=_snapshot_json(review.state_before),
+        state_after=None,
+    )
+
+
+def _add_quiz(session: Session, uid: int, quiz: QuizData) -> None:
+    attempt = QuizAttempt(
+        user_id=uid,
+        kind=quiz.kind,
+        mode=quiz.mode,
+        started_at=quiz.started_at,
+        deadline=quiz.deadline,
+        finished_at=quiz.finished_at,
+        seed=quiz.seed,
+        items=json.dumps(quiz.items),
+        settings=json.dumps(quiz.settings),
+        correct=quiz.correct,
+        total=quiz.total,
+        score=quiz.score,
+    )
+    session.add(attempt)
+    session.flush()  # the attempt's id, for its answers
+    for answer in quiz.answers:
+        session.add(
+            QuizAnswer(
+                attempt_id=attempt.id,
+                item_index=answer.item_index,
+                answer=None if answer.answer is None else json.dumps(answer.answer),
+                answered_at=answer.answered_at,
+                correct=answer.correct,
+                timed_out=answer.timed_out,
+                self_score=answer.self_score,
+            )
+        )
