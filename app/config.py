@@ -10,6 +10,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
+MIN_SECRET_KEY_LENGTH = 32
+# Keys that appear in this repository, its docs or common examples: never acceptable in production.
+KNOWN_DEFAULT_KEYS = frozenset(
+    {
+        "test-secret-key-not-for-production",
+        "change-me",
+        "changeme",
+        "change-this-secret-key-in-production",
+        "secret",
+        "secret-key",
+        "your-secret-key",
+        "dev",
+        "development",
+    }
+)
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
@@ -32,6 +48,26 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite", "postgresql")):
             raise ValueError("DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
         return value
+
+    def production_problem(self) -> str | None:
+        """Why this configuration must not serve the public; None when it may.
+
+        In production the key that signs every session must be set, long and not one printed in
+        docs or tests: anyone who knows it can sign a cookie for any user.
+        """
+        if self.environment != "production":
+            return None
+        key = self.secret_key.strip()
+        if not key:
+            return "ENVIRONMENT=production needs SECRET_KEY (e.g. from `openssl rand -hex 32`)"
+        if len(key) < MIN_SECRET_KEY_LENGTH:
+            return (
+                f"ENVIRONMENT=production needs a SECRET_KEY of at least {MIN_SECRET_KEY_LENGTH} "
+                f"characters (it has {len(key)})"
+            )
+        if key.lower() in KNOWN_DEFAULT_KEYS or len(set(key)) < 8:
+            return "ENVIRONMENT=production refuses a placeholder SECRET_KEY; generate a random one"
+        return None
 
     @cached_property
     def resolved_database_url(self) -> str:

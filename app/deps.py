@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.content import Deck
 from app.models import User
+from app.security.sessions import session_is_current, start_session
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -38,18 +39,20 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def get_current_user(request: Request, session: SessionDep) -> User:
     """The user behind the session cookie; on a first visit, a new guest account.
 
-    The signed cookie holds only the user id; everything the user owns is in the database, so any
-    worker can answer any request.
+    The signed cookie holds only the user id and its session version; everything the user owns is
+    in the database, so any worker can answer any request. A cookie whose version is older than
+    the user's (after "log out everywhere" or a password change) no longer counts.
     """
     user_id = request.session.get("uid")
     user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is not None and not session_is_current(request, user):
+        user = None
     if user is None:
         user = User()
         session.add(user)
         session.commit()
         session.refresh(user)
-        request.session.clear()
-        request.session["uid"] = user.id
+        start_session(request, user)
     request.state.user = user  # for templates: the theme, time zone and account state
     return user
 

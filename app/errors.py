@@ -7,13 +7,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.security.headers import security_headers
+
 log = logging.getLogger("app")
 
 TITLES = {
     400: "That request did not make sense",
+    403: "That request was refused",
     404: "Page not found",
     405: "Method not allowed",
     413: "That upload is too large",
+    415: "That kind of content is not accepted here",
     422: "Some input was not valid",
     429: "Too many requests",
 }
@@ -68,11 +72,18 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     message = "The server hit an unexpected error. Nothing you sent was lost; please try again."
     if wants_json(request):
-        return JSONResponse({"detail": message}, status_code=500)
-    try:
-        return error_page(request, 500, message)
-    except Exception:  # the error page itself failed: fall back to plain text
-        return HTMLResponse(message, status_code=500)
+        response = JSONResponse({"detail": message}, status_code=500)
+    else:
+        try:
+            response = error_page(request, 500, message)
+        except Exception:  # the error page itself failed: fall back to plain text
+            response = HTMLResponse(message, status_code=500)
+    # This response leaves through the outermost middleware, past the one that adds these.
+    settings = getattr(request.app.state, "settings", None)
+    https = bool(settings and settings.https_cookies)
+    for name, value in security_headers(https).items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def install(app: FastAPI) -> None:

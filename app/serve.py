@@ -15,6 +15,9 @@ from app.nn.presets import PRESET_NAMES
 
 def main() -> int:
     settings = get_settings()
+    if problem := settings.production_problem():
+        print(f"error: cannot start: {problem}", file=sys.stderr)
+        return 1
     try:
         deck = load_deck(settings.questions_dir, PRESET_NAMES)
     except ContentError as exc:

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.models import CardState, ReviewLog, User
 from app.services import reviews as review_service
+from tests.forms import form
 
 
 def rate(client, card="first-card", rating=3, key="key-0001", **extra):
@@ -229,12 +230,15 @@ def test_settings_form_shows_errors_next_to_fields(client):
     assert page.status_code == 200 and 'name="desired_retention"' in page.text
     response = client.post(
         "/settings",
-        data={
-            "desired_retention": "2",
-            "daily_new_limit": "5",
-            "timezone": "UTC",
-            "interview_date": "",
-        },
+        data=form(
+            client,
+            {
+                "desired_retention": "2",
+                "daily_new_limit": "5",
+                "timezone": "UTC",
+                "interview_date": "",
+            },
+        ),
     )
     assert response.status_code == 422
     assert (
@@ -243,7 +247,10 @@ def test_settings_form_shows_errors_next_to_fields(client):
     assert client.get("/api/settings").json()["daily_new_limit"] == 10  # nothing saved
     ok = client.post(
         "/settings",
-        data={"desired_retention": "0.85", "daily_new_limit": "5", "timezone": "Europe/Paris"},
+        data=form(
+            client,
+            {"desired_retention": "0.85", "daily_new_limit": "5", "timezone": "Europe/Paris"},
+        ),
         follow_redirects=False,
     )
     assert ok.status_code == 303

@@ -1,0 +1,305 @@
+"""Accounts: the /account page with its forms, and the same actions as JSON under /api/auth."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
+
+from app.db import utcnow
+from app.deps import CurrentUser, SessionDep, TemplatesDep
+from app.models import User
+from app.schemas import ErrorOut
+from app.security.passwords import MAX_LENGTH, MIN_LENGTH
+from app.security.sessions import end_session, start_session
+from app.services import accounts
+from app.services.accounts import USERNAME_RULE, AccountError
+
+pages = APIRouter(tags=["pages"], include_in_schema=False)
+api = APIRouter(prefix="/api/auth", tags=["accounts"])
+
+# What the page says after an action succeeded (?done=...): fixed texts, nothing reflected.
+DONE = {
+    "registered": "Your account is ready and your progress is in it. Log in with it on any device.",
+    "logged-in": "You are logged in.",
+    "logged-out": "You are logged out. This browser now studies as a new guest.",
+    "everywhere": "Every session of your account has ended, this one too. Log in to continue.",
+    "password": "Password changed. Every other session of your account has ended.",
+    "deleted": "Your account and all its progress are deleted.",
+}
+
+
+class CredentialsIn(BaseModel):
+    username: str = Field(min_length=1, max_length=40, description=USERNAME_RULE)
+    password: str = Field(
+        min_length=1,
+        max_length=MAX_LENGTH,
+        description=f"{MIN_LENGTH} to {MAX_LENGTH} characters, not a common password",
+    )
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(min_length=1, max_length=MAX_LENGTH)
+    new_password: str = Field(min_length=1, max_length=MAX_LENGTH)
+
+
+class PasswordIn(BaseModel):
+    password: str = Field(min_length=1, max_length=MAX_LENGTH, description="Your current password")
+
+
+class AccountOut(BaseModel):
+    username: str | None = Field(description="None while studying as a guest")
+    guest: bool
+
+
+ERRORS = {
+    401: {"model": ErrorOut, "description": "Wrong username or password"},
+    409: {"model": ErrorOut, "description": "Conflicts with the current state"},
+    429: {"model": ErrorOut, "description": "Too many failures; see Retry-After"},
+}
+
+
+def account_of(user: User | None) -> AccountOut:
+    name = user.username if user else None
+    return AccountOut(username=name, guest=name is None)
+
+
+def client_ip(request: Request) -> str:
+    # Behind a proxy, uvicorn's --proxy-headers has already put the client's address here.
+    return request.client.host if request.client else "unknown"
+
+
+def as_http(error: AccountError) -> HTTPException:
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+    return HTTPException(error.status, str(error), headers=headers)
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+@api.get("/me", response_model=AccountOut)
+def me(user: CurrentUser):
+    """Who this session is: a guest or a username."""
+    return account_of(user)
+
+
+@api.post("/register", response_model=AccountOut, status_code=201, responses=ERRORS)
+def register(body: CredentialsIn, request: Request, user: CurrentUser, session: SessionDep):
+    """Turn this guest into an account: everything studied so far stays with it."""
+    try:
+        user = accounts.register(
+            session, user, body.username, body.password, client_ip(request), utcnow()
+        )
+    except AccountError as error:
+        raise as_http(error) from None
+    start_session(request, user)
+    return account_of(user)
+
+
+@api.post("/login", response_model=AccountOut, responses=ERRORS)
+def login(body: CredentialsIn, request: Request, user: CurrentUser, session: SessionDep):
+    """Log in: a new session for the account. A guest's own progress stays with the guest."""
+    try:
+        account = accounts.login(
+            session, user, body.username, body.password, client_ip(request), utcnow()
+        )
+    except AccountError as error:
+        raise as_http(error) from None
+    start_session(request, account)
+    return account_of(account)
+
+
+@api.post("/logout", response_model=AccountOut)
+def logout(request: Request, user: CurrentUser):
+    """End this browser's session. A guest has no account to leave: nothing changes for it."""
+    if user.username is None:
+        return account_of(user)
+    end_session(request)
+    return account_of(None)
+
+
+@api.post("/logout-everywhere", response_model=AccountOut, responses=ERRORS)
+def logout_everywhere(request: Request, user: CurrentUser, session: SessionDep):
+    """End every session of this account on every device, this one included."""
+    try:
+        accounts.end_all_sessions(session, user)
+    except AccountError as error:
+        raise as_http(error) from None
+    end_session(request)
+    return account_of(None)
+
+
+@api.post("/password", response_model=AccountOut, responses=ERRORS)
+def change_password(
+    body: PasswordChangeIn, request: Request, user: CurrentUser, session: SessionDep
+):
+    """Change the password; every other session of the account ends, this one goes on."""
+    try:
+        user = accounts.change_password(
+            session, user, body.current_password, body.new_password, client_ip(request), utcnow()
+        )
+    except AccountError as error:
+        raise as_http(error) from None
+    start_session(request, user)
+    return account_of(user)
+
+
+@api.post("/delete", response_model=AccountOut, responses=ERRORS)
+def delete_account(body: PasswordIn, request: Request, user: CurrentUser, session: SessionDep):
+    """Delete the account and every review, quiz, setting and lab record it owns."""
+    try:
+        accounts.delete_account(session, user, body.password, client_ip(request), utcnow())
+    except AccountError as error:
+        raise as_http(error) from None
+    end_session(request)
+    return account_of(None)
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def _page(
+    request: Request,
+    templates,
+    user: User,
+    session,
+    *,
+    done: str | None = None,
+    form: str | None = None,
+    error: AccountError | None = None,
+    values: dict | None = None,
+):
+    errors = {form: {error.field: error.message}} if form and error else {}
+    context = {
+        "account": account_of(user),
+        "has_progress": user.username is None and accounts.has_progress(session, user.id),
+        "done": DONE.get(done or ""),
+        "errors": errors,
+        "values": values or {},
+        "min_length": MIN_LENGTH,
+        "max_length": MAX_LENGTH,
+        "username_rule": USERNAME_RULE,
+        "export_url": _export_url(request),
+    }
+    headers = {"Retry-After": str(error.retry_after)} if error and error.retry_after else None
+    status = error.status if error else 200
+    return templates.TemplateResponse(
+        request, "account/account.html", context, status_code=status, headers=headers
+    )
+
+
+def _export_url(request: Request) -> str | None:
+    """Where the learner can download their progress, if this build has that page."""
+    urls = request.app.state.feature_urls
+    if "export" in urls:
+        return urls["export"]
+    return f"{urls['progress']}#backup" if "progress" in urls else None
+
+
+def _done(what: str) -> RedirectResponse:
+    return RedirectResponse(f"/account?done={what}", status_code=303)
+
+
+@pages.get("/account", response_class=HTMLResponse)
+def account_page(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+    done: str | None = None,
+):
+    return _page(request, templates, user, session, done=done)
+
+
+Text = Annotated[str, Form()]
+
+
+@pages.post("/account/register", response_class=HTMLResponse)
+def register_form(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+    username: Text = "",
+    password: Text = "",
+):
+    try:
+        user = accounts.register(session, user, username, password, client_ip(request), utcnow())
+    except AccountError as error:
+        values = {"register_username": username}
+        return _page(request, templates, user, session, form="register", error=error, values=values)
+    start_session(request, user)
+    return _done("registered")
+
+
+@pages.post("/account/login", response_class=HTMLResponse)
+def login_form(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+    username: Text = "",
+    password: Text = "",
+):
+    try:
+        account = accounts.login(session, user, username, password, client_ip(request), utcnow())
+    except AccountError as error:
+        values = {"login_username": username}
+        return _page(request, templates, user, session, form="login", error=error, values=values)
+    start_session(request, account)
+    return _done("logged-in")
+
+
+@pages.post("/account/logout")
+def logout_form(request: Request, user: CurrentUser):
+    if user.username is None:
+        return RedirectResponse("/account", status_code=303)
+    end_session(request)
+    return _done("logged-out")
+
+
+@pages.post("/account/logout-everywhere", response_class=HTMLResponse)
+def logout_everywhere_form(
+    request: Request, user: CurrentUser, session: SessionDep, templates: TemplatesDep
+):
+    try:
+        accounts.end_all_sessions(session, user)
+    except AccountError as error:
+        return _page(request, templates, user, session, form="everywhere", error=error)
+    end_session(request)
+    return _done("everywhere")
+
+
+@pages.post("/account/password", response_class=HTMLResponse)
+def password_form(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+    current_password: Text = "",
+    new_password: Text = "",
+):
+    try:
+        user = accounts.change_password(
+            session, user, current_password, new_password, client_ip(request), utcnow()
+        )
+    except AccountError as error:
+        return _page(request, templates, user, session, form="password", error=error)
+    start_session(request, user)
+    return _done("password")
+
+
+@pages.post("/account/delete", response_class=HTMLResponse)
+def delete_form(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+    password: Text = "",
+):
+    try:
+        accounts.delete_account(session, user, password, client_ip(request), utcnow())
+    except AccountError as error:
+        return _page(request, templates, user, session, form="delete", error=error)
+    end_session(request)
+    return _done("deleted")
