@@ -6,24 +6,44 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import errors
+from app import errors, openapi
 from app.assets import STATIC_DIR, AssetHashes, CachedStaticFiles
 from app.config import Settings, get_settings
 from app.content import ContentError, load_deck
 from app.db import make_engine
 from app.nn.presets import PRESET_NAMES
-from app.routes import cards, health, home, review
+from app.routes import account, api_docs, backup, cards, health, home, progress, review
+from app.routes import lab as lab_routes
+from app.routes import quiz as quiz_routes
 from app.routes import settings as settings_routes
+from app.security.body_limit import BodyLimitMiddleware
+from app.security.csrf import CSRFMiddleware, csrf_token
+from app.security.headers import SecurityHeadersMiddleware
+from app.security.json_only import JSONOnlyMiddleware
+from app.security.origin import OriginCheckMiddleware
 from app.templating import make_templates
 
 log = logging.getLogger("app")
 
 # The main navigation: (label, path) of every feature page, in the order a learner uses them.
-NAV = (("Home", "/"), ("Review", "/review"), ("Deck", "/cards"), ("Settings", "/settings"))
+NAV = (
+    ("Home", "/"),
+    ("Review", "/review"),
+    ("Deck", "/cards"),
+    ("Quiz", "/quiz"),
+    ("Lab", "/lab"),
+    ("Progress", "/progress"),
+    ("Settings", "/settings"),
+    ("Account", "/account"),
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if problem := settings.production_problem():
+        raise SystemExit(f"error: cannot start: {problem}")
+    if settings.environment == "production" and not settings.https_cookies:
+        log.warning("production without HTTPS_COOKIES=true: the session cookie is not Secure")
     try:
         deck = load_deck(settings.questions_dir, PRESET_NAMES)
     except ContentError as exc:
@@ -34,6 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Memory Cell",
         summary="LSTM and RNN interview prep: flashcards, quizzes, progress and a live gate lab.",
         version="0.1.0",
+        # Swagger UI needs a CDN and inline script; /docs is served by app/routes/api_docs.py.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     app.state.deck = deck
@@ -41,10 +65,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates(AssetHashes(STATIC_DIR))
     app.state.templates.env.globals["nav"] = NAV
     app.state.templates.env.globals["deck"] = deck
+    app.state.templates.env.globals["csrf_token"] = csrf_token
     # Pages of features that are optional in a given build link here only when they exist.
     app.state.feature_urls = {}
+    app.state.feature_urls["quiz"] = "/quiz"
+    app.state.feature_urls["lab"] = "/lab"
+    app.state.feature_urls["progress"] = "/progress"
 
+    # Middleware runs outermost first, i.e. in the reverse order of these calls.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(CSRFMiddleware)  # reads the session: must sit inside SessionMiddleware
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key,
@@ -53,7 +83,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.https_cookies,
     )
+    app.add_middleware(JSONOnlyMiddleware)
+    app.add_middleware(OriginCheckMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.https_cookies)
     errors.install(app)
+    openapi.install(app)  # every operation's error answers, documented
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     app.include_router(home.router)
@@ -63,5 +98,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(review.api)
     app.include_router(settings_routes.pages)
     app.include_router(settings_routes.api)
+    app.include_router(account.pages)
+    app.include_router(account.api)
+    app.include_router(quiz_routes.pages)
+    app.include_router(quiz_routes.api)
+    app.include_router(progress.pages)
+    app.include_router(progress.api)
+    app.include_router(backup.api)
+    app.include_router(backup.downloads)
+    app.include_router(lab_routes.pages)
+    app.include_router(lab_routes.api)
+    app.include_router(api_docs.router)
     log.info("loaded %d cards from %s", len(deck), settings.questions_dir)
     return app

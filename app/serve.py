@@ -3,6 +3,7 @@
 Host, port and workers come from the settings (HOST, PORT, WORKERS in the environment).
 """
 
+import os
 import sys
 
 import uvicorn
@@ -28,6 +29,11 @@ def main() -> int:
         f"Memory Cell: {len(deck)} cards; serving http://{settings.host}:{settings.port}",
         flush=True,
     )
+    # The lab's matrices are tiny (H <= 128): BLAS threads cost more than they give, and several
+    # workers already share the cores. Nothing above imports NumPy; the app (imported by uvicorn,
+    # in this process or in each worker) reads these when it does.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     uvicorn.run(
         "app.main:create_app",
         factory=True,

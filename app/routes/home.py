@@ -53,6 +53,7 @@ def home(
         "readiness": readiness,
         "mistakes": len(mistakes),
         "quiz_url": request.app.state.feature_urls.get("quiz"),
+        "progress_url": request.app.state.feature_urls.get("progress"),
         "leech_lapses": scheduling.LEECH_LAPSES,
     }
     return templates.TemplateResponse(request, "home.html", context)

@@ -1,0 +1,350 @@
+"""The live gate lab: the page at /lab and its JSON API under /api/lab.
+
+Handlers parse, call app.services.lab_runs / lab_state / lab_questions (pure) and
+app.services.lab (the database), and answer. The engine's LabError and WeightsError become 422s
+whose message names the field or key and the limit; an upload over 2 MB gets a 413.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from app.deps import CurrentUser, DeckDep, SessionDep, SettingsDep, TemplatesDep
+from app.nn import lab as engine
+from app.nn.params import WeightsError
+from app.nn.presets import PRESETS
+from app.routes.lab_schemas import (
+    MAX_UPLOAD,
+    GradientsIn,
+    GradientsOut,
+    PredictionIn,
+    PredictionOut,
+    PredictionStatsOut,
+    PresetOut,
+    RunIn,
+    RunOut,
+    TrainIn,
+    TrainOut,
+)
+from app.schemas import ErrorOut
+from app.security.json_only import media_type
+from app.services import lab as lab_service
+from app.services import lab_runs, lab_state
+from app.services.lab_questions import question_for
+
+pages = APIRouter(tags=["pages"], include_in_schema=False)
+api = APIRouter(prefix="/api/lab", tags=["lab"])
+
+M = TypeVar("M", bound=BaseModel)
+DEFAULT_PRESET = "adding-lstm"
+ERRORS = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+CHUNK = 64 * 1024
+LIMITS = {
+    "T": engine.MAX_T,
+    "H": engine.MAX_H,
+    "D": engine.MAX_D,
+    "chunk": engine.MAX_CHUNK,
+    "upload_mb": MAX_UPLOAD // (1024 * 1024),
+    "train_H": lab_state.MAX_TRAIN_H,
+    "train_T": lab_state.MAX_TRAIN_T,
+}
+
+
+# --- the page -------------------------------------------------------------------------------------
+
+
+@pages.get("/lab", response_class=HTMLResponse)
+def lab_page(
+    request: Request,
+    deck: DeckDep,
+    templates: TemplatesDep,
+    preset: str | None = None,
+    card: str | None = None,
+):
+    from_card = deck.get(card) if card else None
+    chosen = preset if preset in PRESETS else None
+    if chosen is None and from_card is not None:
+        chosen = from_card.lab.preset
+    context = {
+        "presets": list(PRESETS.values()),
+        "preset": chosen or DEFAULT_PRESET,
+        "unknown_preset": preset if preset and preset not in PRESETS else None,
+        "card": from_card,
+        "limits": LIMITS,
+    }
+    return templates.TemplateResponse(request, "lab/lab.html", context)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def parse(model: type[M], raw: bytes | str) -> M:
+    """Validate a JSON body like FastAPI does (422 with loc ["body", field]), for handlers that
+    read the body themselves (the run endpoint takes JSON or multipart)."""
+    try:
+        return model.model_validate_json(raw or b"{}")
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors, body=raw) from None
+
+
+async def compute(fn: Callable[[], Any], round_floats: bool = True) -> tuple[Any, float]:
+    """Run engine work off the event loop; LabError / WeightsError become 422. Returns the result
+    (every float rounded to 5 significant digits) and the milliseconds it took."""
+    start = time.perf_counter()
+    finish = lab_runs.rounded if round_floats else (lambda value: value)
+    try:
+        result = await run_in_threadpool(lambda: finish(fn()))
+    except (engine.LabError, WeightsError) as exc:
+        raise HTTPException(422, str(exc)) from None
+    return result, (time.perf_counter() - start) * 1000
+
+
+def timed(content: dict, ms: float) -> JSONResponse:
+    return JSONResponse(content, headers={"Server-Timing": f"lab;dur={ms:.2f}"})
+
+
+async def read_capped(file: UploadFile, limit: int = MAX_UPLOAD) -> bytes:
+    """The upload's bytes, read in chunks and refused with a 413 as soon as it passes the limit."""
+    data = bytearray()
+    while chunk := await file.read(CHUNK):
+        data += chunk
+        if len(data) > limit:
+            raise HTTPException(
+                413, f"weights: the file is larger than the upload limit of {limit // 2**20} MB"
+            )
+    return bytes(data)
+
+
+# --- run ------------------------------------------------------------------------------------------
+
+RUN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": RunIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["weights"],
+                    "properties": {
+                        "weights": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "A .npz of a one-layer PyTorch state_dict (≤ 2 MB): "
+                            "np.savez(f, **{k: v.numpy() for k, v in lstm.state_dict().items()})",
+                        },
+                        "config": {
+                            "type": "string",
+                            "description": "The JSON body above (cell, peepholes, input, text, "
+                            "seed, T, include_pre), without preset",
+                        },
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@api.post("/run", response_model=RunOut, responses=ERRORS, openapi_extra=RUN_BODY)
+async def run(request: Request):
+    """Run a preset or uploaded weights on one input: every gate, c and h at every step.
+
+    JSON body (RunIn), or multipart/form-data with a `weights` .npz file and a `config` field
+    holding the JSON. Limits: T ≤ 500, H ≤ 128, D ≤ 256, upload ≤ 2 MB (413).
+    """
+    if media_type(request.headers) == "multipart/form-data":
+        form = await request.form(max_files=1, max_fields=4)
+        try:
+            file = form.get("weights")
+            if not isinstance(file, UploadFile):
+                raise HTTPException(422, "weights: send the .npz file in the `weights` field")
+            config = form.get("config") or "{}"
+            if not isinstance(config, str):
+                raise HTTPException(422, "config: send the JSON settings as a text field")
+            body = parse(RunIn, config)
+            data = await read_capped(file)
+            name = (file.filename or "weights.npz")[:120]
+        finally:
+            await form.close()
+        if body.preset is not None:
+            raise HTTPException(422, "preset: leave it out when uploading weights")
+        try:
+            upload = await run_in_threadpool(lab_runs.read_npz, data, name)
+        except (engine.LabError, WeightsError) as exc:
+            raise HTTPException(422, f"weights: {exc}") from None
+        result, ms = await compute(
+            lambda: lab_runs.run_weights(
+                upload,
+                cell=body.cell,
+                peepholes=body.peepholes,
+                input=body.input,
+                text=body.text,
+                seed=body.seed,
+                T=body.T,
+                include_pre=body.include_pre,
+            )
+        )
+        return timed(result, ms)
+
+    body = parse(RunIn, await request.body())
+
+    def go() -> dict:
+        name = lab_runs.resolve_preset(body.preset, body.cell, body.peepholes)
+        out = lab_runs.run_preset(
+            name,
+            input=body.input,
+            text=body.text,
+            seed=body.seed,
+            T=body.T,
+            forget_bias=body.forget_bias,
+            truncate=body.truncate,
+            include_pre=body.include_pre,
+        )
+        question = question_for(out)
+        out["question"] = question.public() if question else None
+        return out
+
+    result, ms = await compute(go)
+    return timed(result, ms)
+
+
+@api.get("/presets", response_model=list[PresetOut])
+def presets():
+    """The presets: what each runs and what it shows."""
+    return [
+        PresetOut(
+            name=p.name,
+            title=p.title,
+            cell=p.cell,
+            peepholes=p.peepholes,
+            task=p.task,
+            summary=p.summary,
+            shows=p.shows,
+            hidden=p.hidden,
+            default_input=p.default_input,
+        )
+        for p in PRESETS.values()
+    ]
+
+
+# --- gradients ------------------------------------------------------------------------------------
+
+
+@api.post("/gradients", response_model=GradientsOut, responses=ERRORS)
+async def gradients(body: GradientsIn):
+    """‖∂L/∂h_t‖ against steps back for each requested cell on the same input (a seeded random
+    PyTorch-style init; L = u · h_T). Limits: T ≤ 500, H ≤ 128, at most 8 series."""
+    result, ms = await compute(
+        lambda: {
+            "T": len(body.input) if body.input else body.T,
+            "H": body.H,
+            "seed": body.seed,
+            "series": lab_runs.gradient_series(
+                [s.model_dump() for s in body.series],
+                T=body.T,
+                H=body.H,
+                seed=body.seed,
+                input=body.input,
+            ),
+        }
+    )
+    return timed(result, ms)
+
+
+# --- train ----------------------------------------------------------------------------------------
+
+
+@api.post("/train", response_model=TrainOut, responses=ERRORS)
+async def train(body: TrainIn, settings: SettingsDep):
+    """A bounded chunk of live training on the adding problem, from the signed state of the last
+    chunk (or a new model from `config`) to a new signed state, with this chunk's losses and the
+    model's gates on the probe sequence. Limits: steps ≤ 200, H ≤ 64, T ≤ 200, batch ≤ 64,
+    steps × T × batch × H ≤ 10 240 000. A state that was altered gets a 400."""
+    secret = settings.resolved_secret_key
+    if body.state is not None:
+        try:
+            state = lab_state.open_state(body.state, secret)
+        except engine.LabError as exc:
+            raise HTTPException(400, str(exc)) from None
+    elif body.config.peepholes and body.config.cell != "lstm":
+        raise HTTPException(422, "config.peepholes: only the LSTM has peephole connections")
+    else:
+        state = None
+
+    def go() -> dict:
+        nonlocal state
+        if state is None:
+            state = engine.new_training_state(**body.config.model_dump())
+        if body.steps:
+            state = engine.train_chunk(state, body.steps)
+        probe = body.probe.input or lab_runs.random_adding_input(int(state["T"]), body.probe.seed)
+        live = engine.live_predict(state, input=probe)
+        marked = [row[0] for row in probe if row[1] == 1.0]
+        live["prediction"] = live["outputs"][-1][0]
+        live["target"] = sum(marked) if len(marked) == 2 else None
+        live.pop("D", None)
+        return {
+            "cell": state["cell"],
+            "peepholes": "weight_ci_l0" in state["params"],
+            **{k: state[k] for k in ("H", "T", "batch", "lr", "seed", "step", "test_mse")},
+            "losses": state["losses"],
+            "run": live,
+        }
+
+    result, ms = await compute(go)
+    result["state"] = await run_in_threadpool(lab_state.seal_state, state, secret)
+    return timed(result, ms)
+
+
+# --- predictions ----------------------------------------------------------------------------------
+
+
+@api.get("/predictions", response_model=PredictionStatsOut)
+def prediction_counts(user: CurrentUser, session: SessionDep):
+    """How many predictions this learner made in the lab, and how many held."""
+    made, correct = lab_service.prediction_stats(session, user)
+    return PredictionStatsOut(made=made, correct=correct)
+
+
+@api.post("/predictions", response_model=PredictionOut, responses=ERRORS)
+async def predict(body: PredictionIn, user: CurrentUser, session: SessionDep):
+    """Commit to an answer for the question a preset run came with. The server reruns the same
+    preset and input, checks the answer against the run's own numbers and counts it (once per
+    question) in the learner's progress."""
+    if body.preset not in PRESETS:
+        raise HTTPException(422, f"preset: unknown preset {body.preset!r}")
+    args = body.model_dump(exclude={"preset", "question_id", "answer"})
+    # Regenerated from the same (unrounded) run, exactly as the run endpoint made it.
+    question, _ = await compute(
+        lambda: question_for(lab_runs.run_preset(body.preset, **args)), round_floats=False
+    )
+    if question is None or question.id != body.question_id:
+        raise HTTPException(
+            422, "question_id: does not match the question for this preset and input; run again"
+        )
+    if body.answer not in dict(question.choices):
+        values = [v for v, _ in question.choices]
+        raise HTTPException(422, f"answer: must be one of {values}")
+    recorded = lab_service.record_prediction(session, user, body.preset, question, body.answer)
+    made, correct = lab_service.prediction_stats(session, user)
+    first = recorded.prediction
+    return PredictionOut(
+        made=made,
+        correct=correct,
+        correct_answer=first.correct,
+        answer=first.answer,
+        truth=question.truth,
+        truth_label=question.label(question.truth),
+        explanation=question.explanation,
+        evidence=dict(question.evidence),
+        counted=recorded.first_time,
+    )

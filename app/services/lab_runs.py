@@ -1,0 +1,344 @@
+"""What the lab's API computes: a preset or uploaded weights run on one input, gradient norms,
+and every float rounded to a few significant digits so the JSON stays small.
+
+Pure: no FastAPI, no database. The engine (app.nn.lab) does the NumPy work and enforces its
+limits (LabError names the one exceeded); this module adds uploaded weights and picks inputs.
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.nn import head, lab, sequence, tasks
+from app.nn.activations import softmax
+from app.nn.params import GATES, W_HH, W_IH, Weights, WeightsError, from_arrays
+from app.nn.presets import PRESETS
+
+LabError = lab.LabError
+SIG_DIGITS = 5
+# The adding-problem preset of each cell: what choosing a cell without a preset runs.
+ADDING_PRESET = {
+    ("lstm", False): "adding-lstm",
+    ("lstm", True): "adding-peephole",
+    ("gru", False): "adding-gru",
+    ("rnn", False): "adding-rnn",
+}
+
+
+# --- rounding -----------------------------------------------------------------------------------
+
+
+def round_sig(a: np.ndarray, digits: int = SIG_DIGITS) -> np.ndarray:
+    """Every element rounded to `digits` significant digits.
+
+    Dividing the rounded integer by an exact power of ten gives the double nearest the decimal,
+    so json.dumps prints it short ("0.41235", not "0.41235000000000005").
+    """
+    a = np.asarray(a, dtype=np.float64)
+    out = a.copy()
+    ok = np.isfinite(a) & (a != 0)
+    if not ok.any():
+        return out
+    v = a[ok]
+    exp = digits - 1 - np.floor(np.log10(np.abs(v))).astype(np.int64)
+    up = exp >= 0
+    scale = 10.0 ** np.abs(exp)
+    out[ok] = np.where(up, np.round(v * scale) / scale, np.round(v / scale) * scale)
+    return out
+
+
+def rounded(value: object) -> object:
+    """A JSON-able structure with every float rounded (a regular list of numbers in one NumPy
+    call); other values as they are. LabError if the run produced NaN or infinity."""
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, float):
+        if not np.isfinite(value):
+            raise LabError("the model produced NaN or infinity")
+        return float(f"{value:.{SIG_DIGITS}g}")
+    if isinstance(value, list) and value:
+        array = _as_array(value)
+        if array is None:
+            return [rounded(v) for v in value]
+        if not np.isfinite(array).all():
+            raise LabError("the model produced NaN or infinity")
+        return round_sig(array).tolist()
+    return value
+
+
+def _as_array(value: list) -> np.ndarray | None:
+    """A (nested) list of numbers with a regular shape as one float64 array, else None."""
+    first = value[0]
+    while isinstance(first, list) and first:
+        first = first[0]
+    if isinstance(first, bool) or not isinstance(first, (int, float)):
+        return None
+    try:
+        return np.array(value, dtype=np.float64)
+    except (ValueError, TypeError):
+        return None
+
+
+# --- presets -------------------------------------------------------------------------------------
+
+
+def resolve_preset(preset: str | None, cell: str | None, peepholes: bool | None) -> str:
+    """The preset to run: the one named, or the adding-problem preset of the cell named.
+
+    Raises LabError naming the field when the cell or peepholes contradict the preset.
+    """
+    if preset is None:
+        key = (cell or "lstm", bool(peepholes))
+        if key not in ADDING_PRESET:
+            raise LabError("peepholes: only the LSTM has peephole connections")
+        return ADDING_PRESET[key]
+    if preset not in PRESETS:
+        raise LabError(f"preset: unknown preset {preset!r}; known: {sorted(PRESETS)}")
+    p = PRESETS[preset]
+    if cell is not None and cell != p.cell:
+        raise LabError(f"cell: preset {preset!r} runs a {p.cell} cell, not {cell}")
+    if peepholes is not None and peepholes != p.peepholes:
+        raise LabError(f"peepholes: preset {preset!r} has peepholes = {str(p.peepholes).lower()}")
+    return preset
+
+
+def check_rows(input: list[list[float]]) -> None:
+    """Every row of a T × D input must hold the same D numbers."""
+    D = len(input[0]) if input else 0
+    for t, row in enumerate(input):
+        if len(row) != D:
+            raise LabError(
+                f"input: row {t + 1} has D = {len(row)} values; row 1 has D = {D} (every row "
+                "needs the same number)"
+            )
+
+
+def random_adding_input(T: int, seed: int) -> list[list[float]]:
+    """The seeded adding-problem sequence the engine uses by default, at any length T."""
+    x, _ = tasks.adding_problem(1, T, np.random.default_rng(seed))
+    return x[:, 0].tolist()
+
+
+def run_preset(
+    preset: str,
+    *,
+    input: list[list[float]] | None = None,
+    text: str | None = None,
+    seed: int | None = None,
+    T: int | None = None,
+    forget_bias: float | None = None,
+    truncate: int | None = None,
+    include_pre: bool = False,
+) -> dict:
+    """lab.run_preset, plus a random input of length T when asked for one."""
+    p = PRESETS[preset]
+    if p.task == "char" and input is not None:
+        raise LabError(f"input: preset {preset!r} reads text; send `text` instead")
+    if p.task != "char" and text is not None:
+        raise LabError(f"text: preset {preset!r} reads a number sequence; send `input` instead")
+    if input is not None:
+        check_rows(input)
+    if p.task != "char" and input is None and T is not None:
+        input = random_adding_input(T, seed or 0)
+    try:
+        out = lab.run_preset(
+            preset,
+            input=input,
+            text=text,
+            seed=seed,
+            forget_bias=forget_bias,
+            truncate=truncate,
+            include_pre=include_pre,
+        )
+    except LabError as exc:
+        # Name the field the learner typed into when the engine's message does not.
+        field = "text" if text is not None else "input" if input is not None else None
+        if field and not str(exc).startswith(field):
+            raise LabError(f"{field}: {exc}") from None
+        raise
+    out["peepholes"] = p.peepholes
+    out["seed"] = 0 if seed is None else seed
+    if p.task == "gradients":
+        out["forget_bias"] = p.forget_bias if forget_bias is None else forget_bias
+    out["source"] = "preset"
+    return out
+
+
+# --- uploaded weights ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    weights: Weights
+    filename: str
+
+
+def read_npz(data: bytes, filename: str = "weights.npz") -> Upload:
+    """Parse an uploaded .npz (a PyTorch state_dict saved with np.savez) and validate it.
+
+    Raises WeightsError with a message that names the key (or says what the file is instead).
+    """
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            names = list(npz.files)
+            if any(n.endswith("data.pkl") for n in names):
+                raise WeightsError(
+                    "this is a torch.save file, not an .npz: save the arrays with "
+                    "np.savez(path, **{k: v.numpy() for k, v in model.state_dict().items()})"
+                )
+            arrays = {k: npz[k] for k in names}
+    except WeightsError:
+        raise
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise WeightsError(f"not a readable .npz file of plain arrays ({exc})") from None
+    if not isinstance(arrays, dict) or not arrays:
+        raise WeightsError("the .npz file holds no arrays")
+    _hint_prefix(arrays)
+    w = from_arrays(arrays)
+    if w.H > lab.MAX_H:
+        raise LabError(f"H = {w.H} exceeds the limit H ≤ {lab.MAX_H} (key {W_HH!r})")
+    if w.D > lab.MAX_D:
+        raise LabError(f"D = {w.D} exceeds the limit D ≤ {lab.MAX_D} (key {W_IH!r})")
+    return Upload(w, filename)
+
+
+def _hint_prefix(arrays: dict[str, np.ndarray]) -> None:
+    """A state_dict of a whole model names the layer's keys 'lstm.weight_ih_l0': say so."""
+    if W_IH in arrays:
+        return
+    prefixed = [k for k in arrays if k.endswith("." + W_IH)]
+    if prefixed:
+        prefix = prefixed[0][: -len(W_IH)]
+        raise WeightsError(
+            f"missing key {W_IH!r}; found {prefixed[0]!r}: save the recurrent layer's own "
+            f"state_dict (e.g. model.{prefix.rstrip('.')}.state_dict()), one layer only"
+        )
+
+
+def run_weights(
+    upload: Upload,
+    *,
+    cell: str | None = None,
+    peepholes: bool | None = None,
+    input: list[list[float]] | None = None,
+    text: str | None = None,
+    seed: int | None = None,
+    T: int | None = None,
+    include_pre: bool = False,
+) -> dict:
+    """Run uploaded weights on one sequence: typed text (a model with a vocab), the given T × D
+    input, or a seeded random input of length T (the adding problem when D = 2, else N(0, 1))."""
+    w = upload.weights
+    if cell is not None and cell != w.cell:
+        raise LabError(f"cell: the uploaded weights hold a {w.cell} cell, not {cell}")
+    if peepholes is not None and peepholes != w.peepholes:
+        raise LabError(
+            f"peepholes: the uploaded weights have peepholes = {str(w.peepholes).lower()}"
+        )
+    seed = 0 if seed is None else seed
+    x, source_text = _upload_input(w, input, text, seed, T)
+    trace, _ = sequence.forward(w.params, x)
+    out = {
+        "preset": None,
+        "source": "upload",
+        "filename": upload.filename,
+        "peepholes": w.peepholes,
+        "seed": seed,
+        **trace_lists(trace, include_pre),
+        "D": w.D,
+    }
+    if w.head is not None:
+        y, _ = head.forward(trace.h, *w.head)
+        out["outputs"] = y[:, 0].tolist()
+    else:
+        out["outputs"] = trace.h[:, 0].tolist()  # no readout: the hidden state is the output
+    if source_text is not None:
+        out["input"], out["text"] = None, source_text
+        if w.head is not None:
+            out["top5"] = top_k(y[:, 0], w.vocab or "")
+    else:
+        out["input"] = x[:, 0].tolist()
+        if w.D == 2 and w.O == 1:  # an adding-problem model: its answer and the true sum
+            out["prediction"] = float(y[-1, 0, 0])
+            marked = x[:, 0, 1] == 1.0
+            out["target"] = float(x[marked, 0, 0].sum()) if marked.sum() == 2 else None
+    return out
+
+
+def _upload_input(w: Weights, input, text, seed: int, T: int | None):
+    if text is not None:
+        if w.vocab is None:
+            raise LabError("text: the uploaded weights have no vocab; send `input` instead")
+        try:
+            ids = tasks.encode(text, w.vocab)
+        except ValueError as exc:
+            raise LabError(f"text: {exc}") from None
+        return tasks.one_hot(ids[:, None], w.D), text
+    if input is not None:
+        check_rows(input)
+        x = np.array(input, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != w.D:
+            raise LabError(f"input: each row must hold D = {w.D} numbers for these weights")
+        return x[:, None, :], None
+    T = lab.DEFAULT_T if T is None else T
+    rng = np.random.default_rng(seed)
+    if w.vocab is not None:
+        ids = rng.integers(0, w.D, size=T)
+        return tasks.one_hot(ids[:, None], w.D), "".join(w.vocab[i] for i in ids)
+    if w.D == 2:
+        x, _ = tasks.adding_problem(1, T, rng)
+        return x, None
+    return rng.normal(size=(T, 1, w.D)), None
+
+
+def trace_lists(trace: sequence.Trace, include_pre: bool = False) -> dict:
+    """The first sequence's gates, c and h as T × H lists (the engine's response layout)."""
+    H = trace.h.shape[2]
+    gates = (
+        {} if trace.cell == "rnn" else {g: trace.gate(g)[:, 0].tolist() for g in GATES[trace.cell]}
+    )
+    out = {"cell": trace.cell, "T": trace.h.shape[0], "H": H, "gates": gates}
+    out["h"] = trace.h[:, 0].tolist()
+    if trace.c is not None:
+        out["c"] = trace.c[:, 0].tolist()
+    if include_pre:
+        out["pre"] = {g: trace.pre_gate(g)[:, 0].tolist() for g in GATES[trace.cell]}
+    return out
+
+
+def top_k(logits: np.ndarray, vocab: str, k: int = lab.TOP_K) -> list:
+    """Per step the k most probable next characters as [character, probability] pairs."""
+    probs = softmax(logits)
+    top = np.argsort(-probs, axis=1, kind="stable")[:, :k]
+    return [[[vocab[j], float(p[j])] for j in row] for row, p in zip(top, probs, strict=True)]
+
+
+# --- gradients ----------------------------------------------------------------------------------
+
+
+def gradient_series(
+    series: list[dict], *, T: int, H: int, seed: int, input: list[list[float]] | None
+) -> list[dict]:
+    """lab.gradient_norms for each requested (cell, forget_bias, truncate) on one shared input."""
+    out = []
+    for k, s in enumerate(series):
+        fb = s.get("forget_bias") or 0.0
+        if s["cell"] != "lstm" and fb:
+            raise LabError(f"series[{k}].forget_bias: applies to the LSTM only; leave it out")
+        try:
+            out.append(
+                lab.gradient_norms(
+                    s["cell"],
+                    T=T,
+                    H=H,
+                    seed=seed,
+                    forget_bias=float(fb),
+                    truncate=s.get("truncate"),
+                    input=input,
+                )
+            )
+        except LabError as exc:
+            raise LabError(f"series[{k}]: {exc}") from None
+    return out
