@@ -14,6 +14,7 @@ from app.db import utcnow
 from app.deps import CurrentUser, DeckDep, SessionDep, TemplatesDep
 from app.schemas import RichText, lab_url
 from app.services import backup
+from app.services import lab as lab_services
 from app.services.progress import progress_for
 from app.study import stats
 from app.study.days import zone
@@ -109,13 +110,21 @@ class ProgressOut(BaseModel):
     time_studied_ms: int
     streak_days: int
     readiness: ReadinessOut | None = Field(description="With an interview date set")
+    lab_predictions: "LabPredictionsOut" = Field(description="Predict-then-see answers in the lab")
+
+
+class LabPredictionsOut(BaseModel):
+    made: int
+    correct: int
 
 
 def _ratio(r: stats.Ratio) -> RatioOut:
     return RatioOut(passed=r.passed, total=r.total, rate=r.rate)
 
 
-def progress_out(p: stats.Progress, deck: Deck, timezone: str) -> ProgressOut:
+def progress_out(
+    p: stats.Progress, deck: Deck, timezone: str, predictions: tuple[int, int] = (0, 0)
+) -> ProgressOut:
     def day(d: stats.DayCount) -> DayCountOut:
         return DayCountOut(day=d.day, count=d.count)
 
@@ -190,6 +199,7 @@ def progress_out(p: stats.Progress, deck: Deck, timezone: str) -> ProgressOut:
             share=r.share,
             mean_recall=r.mean_recall,
         ),
+        lab_predictions=LabPredictionsOut(made=predictions[0], correct=predictions[1]),
     )
 
 
@@ -198,7 +208,7 @@ def get_progress(deck: DeckDep, user: CurrentUser, session: SessionDep):
     """The numbers behind the dashboard: card states, forecast, heatmap, true retention, mastery
     of every card, quiz scores, time studied, streak and interview readiness."""
     p = progress_for(session, user, deck, utcnow())
-    return progress_out(p, deck, user.timezone)
+    return progress_out(p, deck, user.timezone, lab_services.prediction_stats(session, user))
 
 
 # The page -----------------------------------------------------------------------------------------
@@ -320,5 +330,6 @@ def progress_page(
         "quiz_url": request.app.state.feature_urls.get("quiz"),
         "flash": request.session.pop(FLASH_KEY, None),
         "max_import": backup.MAX_BYTES,
+        "predictions": lab_services.prediction_stats(session, user),
     }
     return templates.TemplateResponse(request, "progress/progress.html", context)

@@ -140,3 +140,19 @@ def test_progress_page_with_a_year_of_history(client, fixed_now):
     assert len(quiz_rows) == len(doc["quizzes"])
     assert "Interview on" in soup.select_one(".readiness-box h3").text
     assert soup.select_one("#readiness-bar")["max"] == "2"
+
+
+def test_lab_predictions_are_counted_in_progress(client):
+    assert client.get("/api/progress").json()["lab_predictions"] == {"made": 0, "correct": 0}
+    run = client.post("/api/lab/run", json={"preset": "adding-lstm", "seed": 2}).json()
+    body = {
+        "preset": "adding-lstm",
+        "seed": 2,
+        "question_id": run["question"]["id"],
+        "answer": "yes",
+    }
+    result = client.post("/api/lab/predictions", json=body).json()
+    counted = client.get("/api/progress").json()["lab_predictions"]
+    assert counted == {"made": 1, "correct": int(result["correct_answer"])}
+    page = client.get("/progress").text
+    assert f"{counted['correct']}/1" in page and "lab predictions right" in page
