@@ -38,9 +38,10 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Two processes (pytest-xdist): the machines this runs on have two cores.
 test: lint
 	$(BIN)/python -m app.content.check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache

@@ -1,7 +1,9 @@
 """Response models of the public JSON API (stable: clients and tests depend on them)."""
 
 from datetime import datetime
+from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, Field
 
 from app.content.model import Card, Text
@@ -130,3 +132,9 @@ def card_detail(
 
 def _ref(r) -> ReferenceOut:
     return ReferenceOut(authors=r.authors, title=r.title, year=r.year, venue=r.venue, url=r.url)
+
+
+# Row ids are 32-bit INTEGER columns (PostgreSQL's limit): a larger id in a path is refused with a
+# 422 naming the limit instead of failing in the database (found by fuzzing the API).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The id, 1 to 2147483647")]

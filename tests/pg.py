@@ -65,7 +65,8 @@ class Cluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start() -> Cluster:
+def start(*, durable: bool = False) -> Cluster:
+    """`durable`: PostgreSQL's own defaults (fsync on every commit), for benchmarks."""
     root = Path(tempfile.mkdtemp(prefix="memory-cell-pg-"))
     data, sockets = root / "data", root / "sockets"
     sockets.mkdir()
@@ -89,11 +90,10 @@ def start() -> Cluster:
         check=True,
         capture_output=True,
     )
-    # Throw-away data: no fsync; listen on loopback only.
-    options = (
-        f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
+    # Throw-away data: no fsync (unless durable); listen on loopback only.
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     subprocess.run(
         _as_owner(
             [

@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the app's settings (or a connection handed in)."""
 
 from alembic import context
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -8,6 +9,9 @@ from app.config import get_settings
 from app.db import UTCDateTime, make_engine
 
 target_metadata = SQLModel.metadata
+# Several containers starting at once against one PostgreSQL database all run the migrations: the
+# first takes this lock and migrates, the others wait for it and then find the schema at head.
+MIGRATION_LOCK_ID = 0x4D656D43  # any constant of the app's own ("MemC")
 
 
 def run_migrations_online() -> None:
@@ -38,6 +42,8 @@ def _run(connection) -> None:
         render_item=_render_item,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":  # held until this transaction ends
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         context.run_migrations()
 
 

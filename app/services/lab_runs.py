@@ -45,7 +45,8 @@ def round_sig(a: np.ndarray, digits: int = SIG_DIGITS) -> np.ndarray:
     exp = digits - 1 - np.floor(np.log10(np.abs(v))).astype(np.int64)
     up = exp >= 0
     scale = 10.0 ** np.abs(exp)
-    out[ok] = np.where(up, np.round(v * scale) / scale, np.round(v / scale) * scale)
+    with np.errstate(over="ignore"):  # np.where evaluates both branches; only one is kept
+        out[ok] = np.where(up, np.round(v * scale) / scale, np.round(v / scale) * scale)
     return out
 
 

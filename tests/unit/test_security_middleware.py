@@ -1,6 +1,7 @@
 """The body cap at the ASGI level: a chunked body is cut as soon as it passes the cap."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from app.security.body_limit import MB, BodyLimitMiddleware
 
@@ -25,7 +26,10 @@ def run(app, path: str, chunks: list[bytes], headers=()) -> tuple[int, int]:
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": path, "headers": list(headers)}
-    asyncio.run(BodyLimitMiddleware(app)(scope, receive, send))
+    # A thread of its own: in a run where the browser tests came first, Playwright's event loop is
+    # still running in this thread, and asyncio.run refuses to start inside a running loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, BodyLimitMiddleware(app)(scope, receive, send)).result()
     return sent[0]["status"], read
 
 
