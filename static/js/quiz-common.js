@@ -2,21 +2,7 @@
 // the server's clock. The server says how many seconds are left; the page counts down from that
 // with the monotonic clock and is re-synced whenever a response brings a new figure.
 
-export async function api(path, options = {}) {
-  const response = await fetch(path, {
-    ...options,
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    credentials: "same-origin",
-  });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const detail = Array.isArray(body.detail) ? body.detail.map((d) => d.msg).join("; ") : body.detail;
-    const error = new Error(detail || `The server answered ${response.status}.`);
-    error.status = response.status;
-    throw error;
-  }
-  return body;
-}
+export { api } from "./api.js";
 
 export function formatClock(seconds) {
   const s = Math.max(0, Math.ceil(seconds));

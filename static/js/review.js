@@ -1,6 +1,7 @@
 // The review screen: show the next due card, reveal on Space/Enter, rate with 1-4, undo with Ctrl+Z.
 // Every rating carries an idempotency key made when the card is shown, so a retry after a network
 // error (or a double press) is recorded once by the server.
+import { api } from "./api.js";
 import { markScrollable } from "./overflow.js";
 
 const root = document.querySelector("[data-review]");
@@ -16,31 +17,6 @@ function rawKey() {
   if (crypto.randomUUID) return crypto.randomUUID().replaceAll("-", "");
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function api(path, options = {}, attempts = 3) {
-  for (let i = 1; ; i++) {
-    try {
-      const response = await fetch(path, {
-        ...options,
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        credentials: "same-origin",
-      });
-      const body = await response.json().catch(() => ({}));
-      if (!response.ok) {
-        const detail = Array.isArray(body.detail) ? body.detail.map((d) => d.msg).join("; ") : body.detail;
-        const error = new Error(detail || `The server answered ${response.status}.`);
-        error.status = response.status;
-        throw error;
-      }
-      return body;
-    } catch (error) {
-      // Retry network failures, conflicts and 5xx; the idempotency key makes a retried POST safe.
-      const retriable = !error.status || error.status === 409 || error.status >= 500;
-      if (!retriable || i >= attempts) throw error;
-      await new Promise((r) => setTimeout(r, 400 * i));
-    }
-  }
 }
 
 function showError(message) {
@@ -116,7 +92,7 @@ async function load() {
     params.set("days", root.dataset.days || "7");
   }
   try {
-    const next = await api(`/api/review/next?${params}`);
+    const next = await api(`/api/review/next?${params}`, {}, 3);
     renderCounts(next.counts);
     showError("");
     if (next.card) showCard(next);
@@ -148,7 +124,8 @@ async function rate(rating) {
     idempotency_key: current.key,
   };
   try {
-    await api("/api/reviews", { method: "POST", body: JSON.stringify(body) });
+    // Safe to retry: the idempotency key makes a repeated POST record one review.
+    await api("/api/reviews", { method: "POST", body: JSON.stringify(body) }, 3);
     session.count += 1;
     session.recalled += rating > 1 ? 1 : 0;
     session.ms += durationMs;
