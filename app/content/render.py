@@ -37,11 +37,13 @@ def _math_renderer(content: str, options: dict) -> str:
     return latex_to_mathml(content.strip(), display=bool(options.get("display_mode")))
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def _markdown(mathjax: bool = False) -> MarkdownIt:
+    """One parser per way of writing maths: MathML for the pages, MathJax LaTeX for exports."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable("table")
-    md.use(dollarmath_plugin, renderer=_math_renderer, allow_digits=False, double_inline=True)
+    renderer = _mathjax_renderer if mathjax else _math_renderer
+    md.use(dollarmath_plugin, renderer=renderer, allow_digits=False, double_inline=True)
     return md
 
 
@@ -63,19 +65,11 @@ def _mathjax_renderer(content: str, options: dict) -> str:
     return escapeHtml(wrapped)
 
 
-@lru_cache(maxsize=1)
-def _markdown_mathjax() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
-    md.enable("table")
-    md.use(dollarmath_plugin, renderer=_mathjax_renderer, allow_digits=False, double_inline=True)
-    return md
-
-
 def render_block_mathjax(source: str) -> str:
     """Block Markdown to HTML with maths as MathJax-delimited LaTeX (for Anki)."""
-    return _markdown_mathjax().render(source).strip()
+    return _markdown(mathjax=True).render(source).strip()
 
 
 def render_inline_mathjax(source: str) -> str:
     """Inline Markdown to HTML with maths as MathJax-delimited LaTeX, with no <p> wrapper."""
-    return _markdown_mathjax().renderInline(source).strip()
+    return _markdown(mathjax=True).renderInline(source).strip()
