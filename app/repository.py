@@ -29,7 +29,16 @@ def statuses(
     session: Session, user_id: int, slugs: tuple[str, ...], now: datetime
 ) -> dict[str, CardStatus]:
     """Every card's status for this user, in the order of `slugs` (new where never reviewed)."""
-    rows = card_states(session, user_id)
+    return statuses_of(card_states(session, user_id), slugs, now)
+
+
+def memories_of(rows: dict[str, CardState]) -> dict[str, fsrs.Card]:
+    return {slug: to_memory(row) for slug, row in rows.items()}
+
+
+def statuses_of(
+    rows: dict[str, CardState], slugs: tuple[str, ...], now: datetime
+) -> dict[str, CardStatus]:
     out = {}
     for slug in slugs:
         row = rows.get(slug)

@@ -16,9 +16,10 @@ def home(
     request: Request, deck: DeckDep, user: CurrentUser, session: SessionDep, templates: TemplatesDep
 ):
     now = utcnow()
-    statuses = repository.statuses(session, user.id, deck.slugs, now)
+    rows = repository.card_states(session, user.id)  # one read serves statuses and the queue
+    statuses = repository.statuses_of(rows, deck.slugs, now)
     summary = summarize(statuses.values())
-    memories = reviews.memories(session, user)
+    memories = repository.memories_of(rows)
     start, end = reviews.study_day(user, now)
     pick = queue.next_card(
         deck.slugs,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from app import repository
 from app.content.model import Card
 from app.db import utcnow
 from app.deps import CurrentUser, DeckDep, SessionDep, SettingsDep, TemplatesDep
@@ -14,6 +15,7 @@ from app.schemas import ErrorOut, RichText, lab_url
 from app.services import reviews
 from app.study import queue, scheduling
 from app.study.scheduling import RATING_LABELS, Rating
+from app.study.status import status_of
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["review"])
@@ -122,7 +124,8 @@ def next_card(
 ):
     """The next card due for this user now (or a new one within today's limit), with counts."""
     now = utcnow()
-    memories = reviews.memories(session, user)
+    rows = repository.card_states(session, user.id)
+    memories = repository.memories_of(rows)
     start, end = reviews.study_day(user, now)
     only = None
     if mode == "mistakes":
@@ -156,11 +159,12 @@ def next_card(
     memory = memories.get(pick.slug)
     preview_scheduler = scheduling.make_scheduler(user.desired_retention, fuzz=False)
     intervals = scheduling.preview(memory, now, preview_scheduler)
-    row_lapses = reviews.lapses_of(session, user, pick.slug)
+    row = rows.get(pick.slug)
+    row_lapses = row.lapses if row else 0
     return NextOut(
         card=review_card_out(card),
         is_new=pick.is_new,
-        stage=None if memory is None else reviews.stage_name(memory),
+        stage=None if memory is None else status_of(memory, now).stage.value,
         retrievability=scheduling.recall(memory, now, preview_scheduler),
         lapses=row_lapses,
         leech=row_lapses >= scheduling.LEECH_LAPSES,
@@ -204,7 +208,7 @@ def submit_review(
         raise HTTPException(409, str(exc)) from exc
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return ReviewOut(**{k: getattr(result, k) for k in ReviewOut.model_fields})
+    return ReviewOut.model_validate(result, from_attributes=True)
 
 
 @api.post("/reviews/undo", response_model=UndoOut, responses={404: {"model": ErrorOut}})

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 import fsrs
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, func, select
 
 from app.models import CardState, ReviewLog, User
-from app.repository import to_memory
+from app.repository import card_states, memories_of, to_memory
 from app.study import scheduling
 from app.study.days import day_bounds, zone
 from app.study.scheduling import Rating
@@ -222,7 +222,8 @@ def undo_last(session: Session, user: User) -> UndoResult | None:
     else:
         snapshot = json.loads(log.state_before)
         if row is None:
-            row = CardState(user_id=user.id, card_slug=log.card_slug, **_blank())
+            # Every field is set from the snapshot just below.
+            row = CardState(user_id=user.id, card_slug=log.card_slug, state=0, due=log.reviewed_at)
             session.add(row)
         _restore(row, snapshot)
         stage = status_of(to_memory(row), row.due).stage.value
@@ -231,10 +232,6 @@ def undo_last(session: Session, user: User) -> UndoResult | None:
     session.delete(log)
     session.commit()
     return result
-
-
-def _blank() -> dict:
-    return {"state": 1, "due": datetime.fromtimestamp(0).astimezone()}
 
 
 def new_cards_introduced(session: Session, user: User, start: datetime, end: datetime) -> int:
@@ -252,8 +249,7 @@ def new_cards_introduced(session: Session, user: User, start: datetime, end: dat
 
 
 def memories(session: Session, user: User) -> dict[str, fsrs.Card]:
-    rows = session.exec(select(CardState).where(CardState.user_id == user.id)).all()
-    return {row.card_slug: to_memory(row) for row in rows}
+    return memories_of(card_states(session, user.id))
 
 
 def recent_mistakes(
@@ -285,19 +281,3 @@ def recent_mistakes(
 
 def study_day(user: User, now: datetime) -> tuple[datetime, datetime]:
     return day_bounds(now, zone(user.timezone))
-
-
-def delete_all_reviews(session: Session, user: User) -> None:  # used by account deletion/import
-    session.exec(delete(ReviewLog).where(col(ReviewLog.user_id) == user.id))
-    session.exec(delete(CardState).where(col(CardState.user_id) == user.id))
-
-
-def lapses_of(session: Session, user: User, slug: str) -> int:
-    row = session.exec(
-        select(CardState.lapses).where(CardState.user_id == user.id, CardState.card_slug == slug)
-    ).first()
-    return row or 0
-
-
-def stage_name(memory: fsrs.Card) -> str:
-    return status_of(memory, memory.due).stage.value
