@@ -66,6 +66,7 @@ def test_follow_ups_are_collapsible(page: Page, server: str):
     page.goto(server + "/cards")
     page.locator("table.deck tbody tr a").first.click()
     expect(page).to_have_url(re.compile(r"/cards/[a-z0-9-]+$"))
+    page.wait_for_load_state("domcontentloaded")  # module scripts have run: keys are handled
     page.keyboard.press("Space")
     expect(page.locator("#answer")).to_be_visible()
     follow_up = page.locator("details.follow-up").first
