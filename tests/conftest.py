@@ -84,3 +84,17 @@ def real_client(tmp_path: Path) -> Iterator[TestClient]:
     upgrade(settings)
     with TestClient(create_app(settings), base_url="http://127.0.0.1") as c:
         yield c
+
+
+TORCH_MISSING = (
+    "PyTorch is not installed, so the parity tests against torch.nn were skipped: "
+    "`make torch` installs its CPU build (TORCH_INDEX_URL for another index), then `make test`."
+)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say how to turn the optional PyTorch parity tests on, once, where it is seen."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        terminalreporter.write_line(TORCH_MISSING)

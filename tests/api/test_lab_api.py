@@ -16,7 +16,7 @@ from app.nn import lab as engine
 from app.nn.params import init_head, init_params
 from app.routes.lab_schemas import GradientsOut, RunOut, TrainOut
 from app.services import lab_state
-from tests.conftest import make_settings
+from tests.conftest import TORCH_MISSING, make_settings
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +253,7 @@ def test_upload_must_match_the_cell_asked_for_and_have_a_file(lab):
 
 
 def test_a_pytorch_state_dict_uploads_and_matches_torch(lab):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     torch.manual_seed(0)
     layer = torch.nn.LSTM(input_size=3, hidden_size=6)
     data = npz_bytes({k: v.detach().numpy() for k, v in layer.state_dict().items()})

@@ -7,6 +7,7 @@ from nn_testing import numeric_grad, rel_error
 from app.nn import head, optim
 from app.nn.activations import log_softmax, sigmoid, softmax
 from app.nn.losses import mse, softmax_cross_entropy
+from tests.conftest import TORCH_MISSING
 
 
 def test_sigmoid_is_exact_and_never_overflows():
@@ -73,7 +74,7 @@ def test_adam_first_step_moves_by_lr_times_sign():
 
 @pytest.mark.torch
 def test_adam_and_clipping_match_torch(rng):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     w0 = rng.normal(size=(4, 3))
     grads = [rng.normal(size=(4, 3)) * 10 for _ in range(5)]
     ours = {"w": w0.copy()}

@@ -5,8 +5,9 @@ import pytest
 
 from app.nn import params as P
 from app.nn import sequence as S
+from tests.conftest import TORCH_MISSING
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason=TORCH_MISSING)
 pytestmark = pytest.mark.torch
 
 T, N, D, H = 7, 3, 4, 5
