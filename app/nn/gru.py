@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from app.nn.interventions import Edit, hold
 from app.nn.ops import dense
 from app.nn.params import B_HH, B_IH, W_HH, W_IH, block
 
@@ -31,8 +32,9 @@ def step_weights(params: dict[str, np.ndarray]) -> StepWeights:
     return StepWeights(params[W_HH], np.ascontiguousarray(params[W_HH].T), params[B_HH])
 
 
-def step_forward(ax, h_prev, w: StepWeights):
-    """One step. ax (N, 3H) = x W_ih^T + b_ih; h_prev (N, H).
+def step_forward(ax, h_prev, w: StepWeights, edit: Edit | None = None):
+    """One step. ax (N, 3H) = x W_ih^T + b_ih; h_prev (N, H); edit: units held at this step
+    (interventions.py), each replaced right after it is computed.
 
     Returns (h, cache): h (N, H); cache = (a, gates, hn, h_prev) with a, gates (N, 3H) the pre-
     and post-activations of r|z|n and hn (N, H) = W_hn h_{t-1} + b_hn.
@@ -44,11 +46,17 @@ def step_forward(ax, h_prev, w: StepWeights):
     gates = np.empty_like(a)
     rz = slice(0, 2 * H)
     gates[:, rz] = 0.5 + 0.5 * np.tanh(0.5 * a[:, rz])  # r, z = σ(a)
+    if edit is not None:
+        hold(gates, edit.gate_cols, edit.gate_vals)  # held r, z (n is overwritten below)
     hn = ah[:, N]
     a[:, N] = ax[:, N] + gates[:, R] * hn  # reset after the matmul: W_in x + b_in + r ⊙ hn
-    n = gates[:, N] = np.tanh(a[:, N])
-    z = gates[:, Z]
+    gates[:, N] = np.tanh(a[:, N])
+    if edit is not None:
+        hold(gates, edit.gate_cols, edit.gate_vals)  # held n (r, z: the same values again)
+    n, z = gates[:, N], gates[:, Z]
     h = n + z * (h_prev - n)  # h = (1 - z) ⊙ n + z ⊙ h_{t-1}
+    if edit is not None:
+        hold(h, edit.h_units, edit.h_vals)  # held h_t: the readout and the next step see it
     return h, (a, gates, hn, h_prev)
 
 
@@ -72,8 +80,8 @@ def step_backward(dh, cache, w: StepWeights):
     return dax, dah, dh_prev
 
 
-def forward(x, h0, params):
-    """The whole sequence. x (T, N, D); h0 (N, H).
+def forward(x, h0, params, edits=None):
+    """The whole sequence. x (T, N, D); h0 (N, H); edits: None, or one Edit (or None) per step.
 
     Returns ((h, a, gates), cache): h (T, N, H); a, gates (T, N, 3H).
     """
@@ -82,7 +90,8 @@ def forward(x, h0, params):
     hs, As, gs, hns = [], [], [], []
     h = h0
     for t in range(x.shape[0]):
-        h, (a, gates, hn, _) = step_forward(ax[t], h, w)
+        edit = None if edits is None else edits[t]
+        h, (a, gates, hn, _) = step_forward(ax[t], h, w, edit)
         hs.append(h)
         As.append(a)
         gs.append(gates)

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from app.nn.interventions import Edit, hold
 from app.nn.ops import dense
 from app.nn.params import B_HH, B_IH, W_CF, W_CI, W_CO, W_HH, W_IH, block
 
@@ -44,8 +45,9 @@ def step_weights(params: dict[str, np.ndarray]) -> StepWeights:
     return StepWeights(w_hh, np.ascontiguousarray(w_hh.T), half, shift, peep, slices(H))
 
 
-def step_forward(ax, h_prev, c_prev, w: StepWeights):
-    """One step. ax (N, 4H) = x W_ih^T + b_ih + b_hh; h_prev, c_prev (N, H).
+def step_forward(ax, h_prev, c_prev, w: StepWeights, edit: Edit | None = None):
+    """One step. ax (N, 4H) = x W_ih^T + b_ih + b_hh; h_prev, c_prev (N, H); edit: units held at
+    this step (interventions.py), each replaced right after it is computed.
 
     Returns ((h, c), cache) with h, c (N, H); cache = (a, gates, c_prev, tanh c), where a and
     gates (N, 4H) are the pre- and post-activations of i|f|g|o.
@@ -59,6 +61,8 @@ def step_forward(ax, h_prev, c_prev, w: StepWeights):
         np.tanh(gates, out=gates)
         gates *= w.half
         gates += w.shift
+        if edit is not None:
+            hold(gates, edit.gate_cols, edit.gate_vals)  # held i, f, g, o before c and h use them
         c = gates[:, F] * c_prev
         c += gates[:, I] * gates[:, G]  # c = f ⊙ c_{t-1} + i ⊙ g
     else:
@@ -68,11 +72,21 @@ def step_forward(ax, h_prev, c_prev, w: StepWeights):
         gates = np.empty_like(a)
         ifg = slice(0, G.stop)
         gates[:, ifg] = np.tanh(a[:, ifg] * w.half[ifg]) * w.half[ifg] + w.shift[ifg]
+        if edit is not None:
+            hold(gates, edit.gate_cols, edit.gate_vals)  # held i, f, g (o is overwritten below)
         c = gates[:, F] * c_prev + gates[:, I] * gates[:, G]  # c = f ⊙ c_{t-1} + i ⊙ g
+        if edit is not None:
+            hold(c, edit.c_units, edit.c_vals)  # held c_t, before o peeps at it
         a[:, O] += w_co * c  # o peeps at c_t, the cell it is about to expose
         gates[:, O] = 0.5 + 0.5 * np.tanh(0.5 * a[:, O])  # o = σ(a_o)
+        if edit is not None:
+            hold(gates, edit.gate_cols, edit.gate_vals)  # held o (i, f, g: the same values again)
+    if edit is not None and w.peep is None:
+        hold(c, edit.c_units, edit.c_vals)  # held c_t, before h = o ⊙ tanh(c) reads it
     tc = np.tanh(c)
     h = gates[:, O] * tc  # h = o ⊙ tanh(c)
+    if edit is not None:
+        hold(h, edit.h_units, edit.h_vals)  # held h_t: the readout and the next step see it
     return (h, c), (a, gates, c_prev, tc)
 
 
@@ -100,8 +114,9 @@ def step_backward(dh, dc, cache, w: StepWeights):
     return da, dh_prev, dc_prev
 
 
-def forward(x, h0, c0, params):
-    """The whole sequence. x (T, N, D); h0, c0 (N, H).
+def forward(x, h0, c0, params, edits=None):
+    """The whole sequence. x (T, N, D); h0, c0 (N, H); edits: None, or one Edit (or None) per
+    step from interventions.plan.
 
     Returns ((h, c, a, gates), cache): h, c (T, N, H) per step; a, gates (T, N, 4H).
     """
@@ -112,7 +127,8 @@ def forward(x, h0, c0, params):
     hs, cs, As, gs, tcs = [], [], [], [], []
     h, c = h0, c0
     for t in range(T):
-        (h, c), (a, gates, _, tc) = step_forward(ax[t], h, c, w)
+        edit = None if edits is None else edits[t]
+        (h, c), (a, gates, _, tc) = step_forward(ax[t], h, c, w, edit)
         hs.append(h)
         cs.append(c)
         As.append(a)

@@ -21,10 +21,11 @@ def trainables(w: Weights) -> dict[str, np.ndarray]:
     return out
 
 
-def predict(w: Weights, x: np.ndarray, h0=None, c0=None):
-    """x (T, N, D) → (trace, y (T, N, O)): the head applied at every step."""
+def predict(w: Weights, x: np.ndarray, h0=None, c0=None, interventions=None):
+    """x (T, N, D) → (trace, y (T, N, O)): the head applied at every step (to the held h_t
+    where interventions, see sequence.forward, hold it)."""
     assert w.head is not None, "predict needs a head"
-    trace, _ = sequence.forward(w.params, x, h0, c0)
+    trace, _ = sequence.forward(w.params, x, h0, c0, interventions)
     y, _ = head.forward(trace.h, *w.head)
     return trace, y
 

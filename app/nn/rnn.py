@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from app.nn.interventions import Edit, hold
 from app.nn.ops import dense
 from app.nn.params import B_HH, B_IH, W_HH, W_IH
 
@@ -20,13 +21,15 @@ def step_weights(params: dict[str, np.ndarray]) -> StepWeights:
     return StepWeights(params[W_HH], np.ascontiguousarray(params[W_HH].T))
 
 
-def step_forward(ax, h_prev, w: StepWeights):
-    """One step. ax (N, H) = x W_ih^T + b_ih + b_hh; h_prev (N, H).
+def step_forward(ax, h_prev, w: StepWeights, edit: Edit | None = None):
+    """One step. ax (N, H) = x W_ih^T + b_ih + b_hh; h_prev (N, H); edit: units of h held.
 
     Returns (h, cache): h (N, H); cache = (a, h) with a (N, H) the pre-activation.
     """
     a = ax + h_prev @ w.w_hh_t  # a = W_ih x + b + W_hh h_{t-1}
     h = np.tanh(a)
+    if edit is not None:
+        hold(h, edit.h_units, edit.h_vals)  # held h_t: the readout and the next step see it
     return h, (a, h)
 
 
@@ -37,14 +40,16 @@ def step_backward(dh, cache, w: StepWeights):
     return da, da @ w.w_hh
 
 
-def forward(x, h0, params):
-    """The whole sequence. x (T, N, D); h0 (N, H). Returns ((h, a), cache), h, a (T, N, H)."""
+def forward(x, h0, params, edits=None):
+    """The whole sequence. x (T, N, D); h0 (N, H); edits: None, or one Edit (or None) per step.
+    Returns ((h, a), cache), h, a (T, N, H)."""
     w = step_weights(params)
     ax = dense(x, params[W_IH].T) + (params[B_IH] + params[B_HH])
     hs, As = [], []
     h = h0
     for t in range(x.shape[0]):
-        h, (a, _) = step_forward(ax[t], h, w)
+        edit = None if edits is None else edits[t]
+        h, (a, _) = step_forward(ax[t], h, w, edit)
         hs.append(h)
         As.append(a)
     h_all, a_all = np.stack(hs), np.stack(As)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.nn import gru, lstm, rnn
+from app.nn.interventions import Intervention, plan
 from app.nn.params import GATES, W_HH, W_IH, block
 
 
@@ -68,26 +69,33 @@ def cut_points(T: int, truncate: int | None) -> list[bool]:
     return [t > 0 and (T - t) % truncate == 0 for t in range(T)]
 
 
-def forward(params, x, h0=None, c0=None):
+def forward(params, x, h0=None, c0=None, interventions: list[Intervention] | None = None):
     """Run the cell over x (T, N, D) from h0, c0 (N, H) (zeros when None).
 
-    Returns (trace, cache) for backward.
+    interventions: units held at values over steps (interventions.py; InterventionError, a
+    ValueError, names a bad one); the trace is then the intervened run.
+
+    Returns (trace, cache) for backward; the cache is None for an intervened run (a held value
+    has no gradient, which the cells' backward does not model).
     """
     cell = cell_of(params)
-    _, N, D = x.shape
+    T, N, D = x.shape
     H = params[W_HH].shape[1]
     if params[W_IH].shape[1] != D:
         raise ValueError(f"x has D = {D} inputs; {W_IH} expects {params[W_IH].shape[1]}")
+    edits = plan(interventions, cell, T, H) if interventions else None
     h0 = np.zeros((N, H), dtype=x.dtype) if h0 is None else h0
     if cell == "lstm":
         c0 = np.zeros((N, H), dtype=x.dtype) if c0 is None else c0
-        (h, c, a, post), cache = lstm.forward(x, h0, c0, params)
-        return Trace(cell, h, c, a, post), (cell, cache)
-    if cell == "gru":
-        (h, a, post), cache = gru.forward(x, h0, params)
-        return Trace(cell, h, None, a, post), (cell, cache)
-    (h, a), cache = rnn.forward(x, h0, params)
-    return Trace(cell, h, None, a, h), (cell, cache)
+        (h, c, a, post), cache = lstm.forward(x, h0, c0, params, edits)
+        trace = Trace(cell, h, c, a, post)
+    elif cell == "gru":
+        (h, a, post), cache = gru.forward(x, h0, params, edits)
+        trace = Trace(cell, h, None, a, post)
+    else:
+        (h, a), cache = rnn.forward(x, h0, params, edits)
+        trace = Trace(cell, h, None, a, h)
+    return trace, (None if edits else (cell, cache))
 
 
 def backward(cache, dh=None, dhT=None, dcT=None, truncate: int | None = None) -> Grads:
