@@ -11,6 +11,62 @@ from app.security.headers import security_headers
 
 log = logging.getLogger("app")
 
+
+class DomainError(Exception):
+    """A refusal by a service, written for the learner; `errors.install` maps it to HTTP once.
+
+    `status` is the HTTP status it becomes (JSON under /api, the error page elsewhere); `field`
+    names the input it is about ("form" or None: the request as a whole); `retry_after` (seconds)
+    becomes a Retry-After header. Services raise these and know nothing of HTTP.
+    """
+
+    status: int = 400
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        status: int | None = None,
+        retry_after: int = 0,
+    ) -> None:
+        self.message, self.field, self.retry_after = message, field, retry_after
+        if status is not None:
+            self.status = status
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.message if self.field in (None, "form") else f"{self.field}: {self.message}"
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else None
+
+
+class NotFound(DomainError):
+    """No such thing for this user (another user's is not found either)."""
+
+    status = 404
+
+
+class Conflict(DomainError):
+    """The request conflicts with the current state: answered already, finished, kept changing."""
+
+    status = 409
+
+
+class Gone(DomainError):
+    """Too late: the window for this request has closed."""
+
+    status = 410
+
+
+class InvalidInput(DomainError):
+    """Input a person can correct; `field` names it and the message says what would do."""
+
+    status = 422
+
+
 TITLES = {
     400: "That request did not make sense",
     403: "That request was refused",
@@ -48,6 +104,12 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         )
     message = exc.detail if exc.status_code != 404 or exc.detail != "Not Found" else ""
     return error_page(request, exc.status_code, str(message))
+
+
+async def domain_error(request: Request, exc: DomainError) -> Response:
+    if wants_json(request):
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=exc.headers)
+    return error_page(request, exc.status, str(exc))
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -88,5 +150,6 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unexpected_error)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
@@ -69,11 +69,6 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def as_http(error: AccountError) -> HTTPException:
-    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
-    return HTTPException(error.status, str(error), headers=headers)
-
-
 # --- JSON ---------------------------------------------------------------------------------------
 
 
@@ -86,12 +81,9 @@ def me(user: CurrentUser):
 @api.post("/register", response_model=AccountOut, status_code=201, responses=ERRORS)
 def register(body: CredentialsIn, request: Request, user: CurrentUser, session: SessionDep):
     """Turn this guest into an account: everything studied so far stays with it."""
-    try:
-        user = accounts.register(
-            session, user, body.username, body.password, client_ip(request), utcnow()
-        )
-    except AccountError as error:
-        raise as_http(error) from None
+    user = accounts.register(
+        session, user, body.username, body.password, client_ip(request), utcnow()
+    )
     start_session(request, user)
     return account_of(user)
 
@@ -99,12 +91,9 @@ def register(body: CredentialsIn, request: Request, user: CurrentUser, session: 
 @api.post("/login", response_model=AccountOut, responses=ERRORS)
 def login(body: CredentialsIn, request: Request, user: CurrentUser, session: SessionDep):
     """Log in: a new session for the account. A guest's own progress stays with the guest."""
-    try:
-        account = accounts.login(
-            session, user, body.username, body.password, client_ip(request), utcnow()
-        )
-    except AccountError as error:
-        raise as_http(error) from None
+    account = accounts.login(
+        session, user, body.username, body.password, client_ip(request), utcnow()
+    )
     start_session(request, account)
     return account_of(account)
 
@@ -121,10 +110,7 @@ def logout(request: Request, user: CurrentUser):
 @api.post("/logout-everywhere", response_model=AccountOut, responses=ERRORS)
 def logout_everywhere(request: Request, user: CurrentUser, session: SessionDep):
     """End every session of this account on every device, this one included."""
-    try:
-        accounts.end_all_sessions(session, user)
-    except AccountError as error:
-        raise as_http(error) from None
+    accounts.end_all_sessions(session, user)
     end_session(request)
     return account_of(None)
 
@@ -134,12 +120,9 @@ def change_password(
     body: PasswordChangeIn, request: Request, user: CurrentUser, session: SessionDep
 ):
     """Change the password; every other session of the account ends, this one goes on."""
-    try:
-        user = accounts.change_password(
-            session, user, body.current_password, body.new_password, client_ip(request), utcnow()
-        )
-    except AccountError as error:
-        raise as_http(error) from None
+    user = accounts.change_password(
+        session, user, body.current_password, body.new_password, client_ip(request), utcnow()
+    )
     start_session(request, user)
     return account_of(user)
 
@@ -147,10 +130,7 @@ def change_password(
 @api.post("/delete", response_model=AccountOut, responses=ERRORS)
 def delete_account(body: PasswordIn, request: Request, user: CurrentUser, session: SessionDep):
     """Delete the account and every review, quiz, setting and lab record it owns."""
-    try:
-        accounts.delete_account(session, user, body.password, client_ip(request), utcnow())
-    except AccountError as error:
-        raise as_http(error) from None
+    accounts.delete_account(session, user, body.password, client_ip(request), utcnow())
     end_session(request)
     return account_of(None)
 

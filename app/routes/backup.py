@@ -4,7 +4,7 @@ import json
 from copy import deepcopy
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -174,7 +174,7 @@ async def import_progress(request: Request, deck: DeckDep, user: CurrentUser, se
         if form and _wants_page(request):
             request.session[FLASH_KEY] = {"ok": False, "message": f"Nothing was imported. {exc}"}
             return RedirectResponse("/progress#backup", status_code=303)
-        raise HTTPException(exc.status, str(exc)) from exc
+        raise
     if form and _wants_page(request):
         request.session[FLASH_KEY] = {"ok": True, "message": result.message}
         return RedirectResponse("/progress#backup", status_code=303)

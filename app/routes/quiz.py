@@ -4,7 +4,7 @@ JSON API under /api/quizzes (a mock interview is an attempt with kind "mock").""
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
@@ -291,16 +291,6 @@ def summary_out(s: quizzes.Summary) -> AttemptSummaryOut:
     )
 
 
-def _http(exc: Exception) -> HTTPException:
-    if isinstance(exc, quizzes.NotFound):
-        return HTTPException(404, str(exc))
-    if isinstance(exc, quizzes.TooLate):
-        return HTTPException(410, str(exc))
-    if isinstance(exc, quizzes.Refused):
-        return HTTPException(409, str(exc))
-    return HTTPException(422, str(exc))
-
-
 ERRORS = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 # ---- JSON API -----------------------------------------------------------------------------
@@ -319,10 +309,7 @@ def create_attempt(body: QuizIn, deck: DeckDep, user: CurrentUser, session: Sess
         mode=body.mode,
         cards=tuple(body.cards),
     )
-    try:
-        view = quizzes.start(session, user, deck, request, db.utcnow())
-    except quizzes.InputError as exc:
-        raise _http(exc) from exc
+    view = quizzes.start(session, user, deck, request, db.utcnow())
     return quiz_out(view, deck)
 
 
@@ -345,10 +332,7 @@ def get_attempt(
 ):
     """The attempt's state without answers while it runs; results with explanations once it is
     finished (past the deadline it is finished first, open items timed out)."""
-    try:
-        view = quizzes.get(session, user, deck, attempt_id, db.utcnow(), settings.fsrs_fuzz)
-    except quizzes.NotFound as exc:
-        raise _http(exc) from exc
+    view = quizzes.get(session, user, deck, attempt_id, db.utcnow(), settings.fsrs_fuzz)
     return quiz_out(view, deck)
 
 
@@ -367,19 +351,16 @@ def post_answer(
 ):
     """Answer one item. After the deadline: 410 and the item is recorded as timed out. A second
     answer to the same item: 409. In practice mode the feedback comes back at once."""
-    try:
-        view = quizzes.answer(
-            session,
-            user,
-            deck,
-            attempt_id,
-            body.item,
-            body.answer,
-            db.utcnow(),
-            settings.fsrs_fuzz,
-        )
-    except (quizzes.NotFound, quizzes.TooLate, quizzes.Refused, quizzes.InputError) as exc:
-        raise _http(exc) from exc
+    view = quizzes.answer(
+        session,
+        user,
+        deck,
+        attempt_id,
+        body.item,
+        body.answer,
+        db.utcnow(),
+        settings.fsrs_fuzz,
+    )
     state = view.items[body.item]
     feedback = feedback_out(state, deck) if state.revealed else None
     return AnswerOut(item=body.item, feedback=feedback, attempt=quiz_out(view, deck))
@@ -390,10 +371,7 @@ def put_checklist(
     attempt_id: RowId, body: ChecklistIn, deck: DeckDep, user: CurrentUser, session: SessionDep
 ):
     """Mock interview: the key points you covered in one answer (replaces earlier ticks)."""
-    try:
-        view = quizzes.tick(session, user, attempt_id, body.item, body.ticked, db.utcnow())
-    except (quizzes.NotFound, quizzes.Refused, quizzes.InputError) as exc:
-        raise _http(exc) from exc
+    view = quizzes.tick(session, user, attempt_id, body.item, body.ticked, db.utcnow())
     return quiz_out(view, deck)
 
 
@@ -403,10 +381,7 @@ def finish_attempt(
 ):
     """Finish now: open items count as skipped, the score is kept, and every card with a wrong
     or timed-out item is due for review now. Finishing again changes nothing."""
-    try:
-        view = quizzes.finish(session, user, deck, attempt_id, db.utcnow(), settings.fsrs_fuzz)
-    except (quizzes.NotFound, quizzes.Refused) as exc:
-        raise _http(exc) from exc
+    view = quizzes.finish(session, user, deck, attempt_id, db.utcnow(), settings.fsrs_fuzz)
     return quiz_out(view, deck)
 
 
@@ -546,10 +521,7 @@ def attempt_page(
 
 
 def _get_view(session, user, deck, attempt_id: int, settings) -> View:
-    try:
-        return quizzes.get(session, user, deck, attempt_id, db.utcnow(), settings.fsrs_fuzz)
-    except quizzes.NotFound as exc:
-        raise HTTPException(404, str(exc)) from exc
+    return quizzes.get(session, user, deck, attempt_id, db.utcnow(), settings.fsrs_fuzz)
 
 
 @pages.post("/quiz/{attempt_id}/checklist", response_class=HTMLResponse)
@@ -565,15 +537,12 @@ async def score_mock_form(
     form = await request.form()
     view = _get_view(session, user, deck, attempt_id, settings)
     now = db.utcnow()
-    try:
-        if view.status == "review":
-            for state in view.items:
-                raw = form.getlist(f"ticked-{state.index}")
-                ticked = [int(v) for v in raw if isinstance(v, str) and v.isdigit()]
-                quizzes.tick(session, user, attempt_id, state.index, ticked, now)
-        quizzes.finish(session, user, deck, attempt_id, now, settings.fsrs_fuzz)
-    except (quizzes.Refused, quizzes.InputError) as exc:
-        raise HTTPException(409 if isinstance(exc, quizzes.Refused) else 422, str(exc)) from exc
+    if view.status == "review":
+        for state in view.items:
+            raw = form.getlist(f"ticked-{state.index}")
+            ticked = [int(v) for v in raw if isinstance(v, str) and v.isdigit()]
+            quizzes.tick(session, user, attempt_id, state.index, ticked, now)
+    quizzes.finish(session, user, deck, attempt_id, now, settings.fsrs_fuzz)
     return RedirectResponse(f"/quiz/{attempt_id}/results", status_code=303)
 
 
@@ -586,10 +555,7 @@ def finish_form(
     settings: SettingsDep,
 ):
     """Finish from a plain form (the attempt page works this way without its script too)."""
-    try:
-        quizzes.finish(session, user, deck, attempt_id, db.utcnow(), settings.fsrs_fuzz)
-    except quizzes.NotFound as exc:
-        raise HTTPException(404, str(exc)) from exc
+    quizzes.finish(session, user, deck, attempt_id, db.utcnow(), settings.fsrs_fuzz)
     return RedirectResponse(f"/quiz/{attempt_id}/results", status_code=303)
 
 

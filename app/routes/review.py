@@ -193,19 +193,16 @@ def submit_review(
     """Record one rating. The same idempotency_key again returns the first result unchanged."""
     if deck.get(body.card) is None:
         raise HTTPException(404, f"card: no card is called {body.card!r}.")
-    try:
-        result = reviews.record_review(
-            session,
-            user,
-            body.card,
-            Rating(body.rating),
-            utcnow(),
-            idempotency_key=body.idempotency_key,
-            duration_ms=body.duration_ms,
-            fuzz=settings.fsrs_fuzz,
-        )
-    except reviews.ReviewConflict as exc:
-        raise HTTPException(409, str(exc)) from exc
+    result = reviews.record_review(
+        session,
+        user,
+        body.card,
+        Rating(body.rating),
+        utcnow(),
+        idempotency_key=body.idempotency_key,
+        duration_ms=body.duration_ms,
+        fuzz=settings.fsrs_fuzz,
+    )
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return ReviewOut.model_validate(result, from_attributes=True)

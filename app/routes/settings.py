@@ -5,12 +5,13 @@ from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from app.db import utcnow
 from app.deps import CurrentUser, SessionDep, TemplatesDep
+from app.errors import InvalidInput
 from app.models import User
 from app.study import scheduling
 from app.study.days import is_timezone, study_date, zone
@@ -50,10 +51,9 @@ class SettingsIn(BaseModel):
         return value
 
 
-class SettingsError(ValueError):
+class SettingsError(InvalidInput):
     def __init__(self, field: str, message: str) -> None:
-        self.field, self.message = field, message
-        super().__init__(f"{field}: {message}")
+        super().__init__(message, field=field)
 
 
 def settings_of(user: User) -> SettingsOut:
@@ -93,10 +93,7 @@ def get_settings(user: CurrentUser):
 @api.put("", response_model=SettingsOut)
 def put_settings(change: SettingsIn, user: CurrentUser, session: SessionDep):
     """Change any subset of the settings. Out-of-range values are refused with a 422 naming them."""
-    try:
-        apply(user, change)
-    except SettingsError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    apply(user, change)
     session.add(user)
     session.commit()
     return settings_of(user)

@@ -6,13 +6,13 @@ a refused request changes nothing but the failure count.
 """
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, delete, select
 
+from app import errors
 from app.models import LoginAttempt, User
 from app.security import ratelimit
 from app.security.passwords import (
@@ -30,15 +30,12 @@ USERNAME_RULE = (
 WRONG_CREDENTIALS = "The username or the password is wrong."
 
 
-@dataclass
-class AccountError(Exception):
-    status: int  # 401 wrong password, 409 conflict, 422 invalid, 429 too many failures
-    field: str  # the form field the message belongs next to ("form" for the whole form)
-    message: str
-    retry_after: int = 0
+class AccountError(errors.DomainError):
+    """401 wrong password, 409 conflict, 422 invalid, 429 too many failures; `field` is the form
+    field the message belongs next to ("form" for the whole form)."""
 
-    def __str__(self) -> str:
-        return self.message if self.field == "form" else f"{self.field}: {self.message}"
+    def __init__(self, status: int, field: str, message: str, retry_after: int = 0) -> None:
+        super().__init__(message, field=field, status=status, retry_after=retry_after)
 
 
 def normalise_username(raw: str) -> str:

@@ -33,6 +33,7 @@ from pydantic import (
 )
 from sqlmodel import Session, col, delete, select
 
+from app import errors
 from app.content import Deck
 from app.models import CardState, LabPrediction, QuizAnswer, QuizAttempt, ReviewLog, User
 from app.study import scheduling
@@ -47,12 +48,11 @@ MAX_NEW_PER_DAY = 100
 Slug = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 
 
-class BackupError(ValueError):
+class BackupError(errors.DomainError, ValueError):
     """A file that cannot be imported; the message names the field and the problem."""
 
     def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(message, status=status)
 
 
 class _Strict(BaseModel):

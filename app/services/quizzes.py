@@ -19,6 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import errors
 from app.content.model import Deck
 from app.models import CardState, QuizAnswer, QuizAttempt, User
 from app.services import reviews
@@ -32,24 +33,23 @@ MAX_TRIES = 5
 HISTORY_LIMIT = 200
 
 
-class NotFound(Exception):
+class NotFound(errors.NotFound):
     """No such attempt for this user (another user's attempt is not found either)."""
 
 
-class Refused(Exception):
-    """A request that conflicts with the attempt's state (409): answered already, finished..."""
+class Refused(errors.Conflict):
+    """A request that conflicts with the attempt's state: answered already, finished..."""
 
 
-class TooLate(Exception):
-    """An answer after the deadline (410): not counted, the item is recorded as timed out."""
+class TooLate(errors.Gone):
+    """An answer after the deadline: not counted, the item is recorded as timed out."""
 
 
-class InputError(ValueError):
-    """Bad input (422); `field` names it."""
+class InputError(errors.InvalidInput):
+    """Bad input; `field` names it."""
 
     def __init__(self, field: str, message: str) -> None:
-        self.field, self.message = field, message
-        super().__init__(f"{field}: {message}")
+        super().__init__(message, field=field)
 
 
 @dataclass(frozen=True, slots=True)

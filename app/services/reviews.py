@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app import errors
 from app.models import CardState, ReviewLog, User
 from app.repository import card_states, memories_of, to_memory
 from app.study import scheduling
@@ -26,7 +27,7 @@ from app.study.status import Stage, status_of
 MAX_ATTEMPTS = 30  # compare-and-swap retries; each loser backs off a little more, with jitter
 
 
-class ReviewConflict(Exception):
+class ReviewConflict(errors.Conflict):
     """The card changed under us more than MAX_ATTEMPTS times in a row."""
 
 
