@@ -371,7 +371,7 @@ def put_checklist(
     attempt_id: RowId, body: ChecklistIn, deck: DeckDep, user: CurrentUser, session: SessionDep
 ):
     """Mock interview: the key points you covered in one answer (replaces earlier ticks)."""
-    view = quizzes.tick(session, user, attempt_id, body.item, body.ticked, db.utcnow())
+    view = quizzes.tick(session, user, deck, attempt_id, body.item, body.ticked, db.utcnow())
     return quiz_out(view, deck)
 
 
@@ -541,7 +541,7 @@ async def score_mock_form(
         for state in view.items:
             raw = form.getlist(f"ticked-{state.index}")
             ticked = [int(v) for v in raw if isinstance(v, str) and v.isdigit()]
-            quizzes.tick(session, user, attempt_id, state.index, ticked, now)
+            quizzes.tick(session, user, deck, attempt_id, state.index, ticked, now)
     quizzes.finish(session, user, deck, attempt_id, now, settings.fsrs_fuzz)
     return RedirectResponse(f"/quiz/{attempt_id}/results", status_code=303)
 

@@ -123,8 +123,20 @@ def _own(session: Session, user: User, attempt_id: int) -> QuizAttempt:
     return attempt
 
 
-def _items(attempt: QuizAttempt) -> tuple[Item, ...]:
-    return tuple(Item.from_dict(d) for d in json.loads(attempt.items))
+def _items(attempt: QuizAttempt, deck: Deck) -> tuple[Item, ...]:
+    """The attempt's items rebuilt from the deck (an item the deck lost shows a notice)."""
+    out = []
+    for ref in json.loads(attempt.items):
+        try:
+            out.append(quiz.resolve(ref, deck))
+        except quiz.RefError:
+            out.append(quiz.removed_item(ref))
+    return tuple(out)
+
+
+def _refs(attempt: QuizAttempt) -> list:
+    """The stored references, unresolved: enough where only their number matters."""
+    return json.loads(attempt.items)
 
 
 def _answers(session: Session, attempt_id: int) -> dict[int, QuizAnswer]:
@@ -148,8 +160,8 @@ def _decode(row: QuizAnswer | None) -> object:
     return None if row is None or row.answer is None else json.loads(row.answer)
 
 
-def _view(session: Session, attempt: QuizAttempt, now: datetime) -> View:
-    items = _items(attempt)
+def _view(session: Session, deck: Deck, attempt: QuizAttempt, now: datetime) -> View:
+    items = _items(attempt, deck)
     rows = _answers(session, attempt.id)
     finished = attempt.finished_at is not None
     mock = attempt.kind == "mock"
@@ -218,7 +230,7 @@ def _finalize_quiz(session: Session, attempt: QuizAttempt, at: datetime, timed_o
     """Close a quiz at `at`: every item without an answer becomes timed out (at the deadline) or
     skipped (finished early); the score is stored. False when someone else closed it first."""
     attempt_id = attempt.id
-    n = len(_items(attempt))
+    n = len(_refs(attempt))
     for _ in range(MAX_TRIES):
         try:
             closed = session.execute(
@@ -263,7 +275,7 @@ def _finalize_quiz(session: Session, attempt: QuizAttempt, at: datetime, timed_o
 
 def _close_expired_questions(session: Session, attempt: QuizAttempt, now: datetime) -> None:
     """Mock: record every question whose window passed unanswered as timed out."""
-    items = _items(attempt)
+    items = _refs(attempt)
     for _ in range(MAX_TRIES):
         rows = _answers(session, attempt.id)
         windows = _windows(attempt, items, rows)
@@ -310,7 +322,7 @@ def _settle(session, user, deck, attempt, now, fuzz) -> None:
 def _mistakes_to_review(session, user, deck: Deck, attempt: QuizAttempt, now, fuzz) -> None:
     """Each card with a wrong or timed-out item (mock: under half the key points) is rated
     Again, once per attempt, and made due now, so it opens the next review session."""
-    view = _view(session, attempt, now)
+    view = _view(session, deck, attempt, now)
     done: set[str] = set()
     for state in view.items:
         slug = state.item.card
@@ -411,21 +423,21 @@ def start(
         started_at=now,
         deadline=now + timedelta(seconds=limit * len(items)),
         seed=seed,
-        items=json.dumps([item.to_dict() for item in items]),
+        items=json.dumps([item.to_ref() for item in items]),
         settings=json.dumps(settings),
         total=len(items),
     )
     session.add(attempt)
     session.commit()
     session.refresh(attempt)
-    return _view(session, attempt, now)
+    return _view(session, deck, attempt, now)
 
 
 def get(session: Session, user: User, deck: Deck, attempt_id: int, now: datetime, fuzz: bool):
     """The attempt as it stands; past the deadline a quiz is finished first (timed-out items)."""
     attempt = _own(session, user, attempt_id)
     _settle(session, user, deck, attempt, now, fuzz)
-    return _view(session, attempt, now)
+    return _view(session, deck, attempt, now)
 
 
 def answer(
@@ -440,7 +452,7 @@ def answer(
 ) -> View:
     """Record one answer. Refused (TooLate) after the deadline, (Refused) a second time."""
     attempt = _own(session, user, attempt_id)
-    items = _items(attempt)
+    items = _items(attempt, deck)
     if not 0 <= index < len(items):
         raise InputError("item", f"must be between 0 and {len(items) - 1}")
     item = items[index]
@@ -479,7 +491,7 @@ def answer(
             raise Refused("the attempt is finished and takes no more answers") from None
         raise Refused(f"item {index} was already answered; an answer cannot be changed") from None
     session.refresh(attempt)
-    return _view(session, attempt, now)
+    return _view(session, deck, attempt, now)
 
 
 def _check_mock_turn(session, attempt, items, index, raw, now) -> None:
@@ -519,6 +531,7 @@ def _check_mock_turn(session, attempt, items, index, raw, now) -> None:
 def tick(
     session: Session,
     user: User,
+    deck: Deck,
     attempt_id: int,
     index: int,
     ticked: Sequence[int],
@@ -529,7 +542,7 @@ def tick(
     if attempt.kind != "mock":
         raise Refused("only mock interviews have key points to tick")
     _close_expired_questions(session, attempt, now)
-    view = _view(session, attempt, now)
+    view = _view(session, deck, attempt, now)
     if view.status == "finished":
         raise Refused("the interview is finished; its score is final")
     if view.status != "review":
@@ -547,7 +560,7 @@ def tick(
     session.add(row)
     session.commit()
     session.refresh(attempt)
-    return _view(session, attempt, now)
+    return _view(session, deck, attempt, now)
 
 
 def finish(session: Session, user: User, deck: Deck, attempt_id: int, now: datetime, fuzz: bool):
@@ -563,11 +576,11 @@ def finish(session: Session, user: User, deck: Deck, attempt_id: int, now: datet
         session.refresh(attempt)
     _mistakes_to_review(session, user, deck, attempt, now, fuzz)
     session.refresh(attempt)
-    return _view(session, attempt, now)
+    return _view(session, deck, attempt, now)
 
 
 def _finish_mock(session: Session, attempt: QuizAttempt, now: datetime) -> None:
-    n = len(_items(attempt))
+    n = len(_refs(attempt))
     for _ in range(MAX_TRIES):
         try:
             closed = session.execute(

@@ -1,11 +1,13 @@
 """Timed quizzes and mock interviews as pure functions: build an attempt from the deck with a
 seed, check and score answers, and lay out a mock interview's per-question clock.
 
-An attempt's items are built once and stored (`Item.to_dict`), options already in the shuffled
-order the learner sees, so a reload shows the same quiz and a later edit of the deck does not
-rewrite history. Nothing here touches the database or the web; times are explicit.
+An attempt stores references into the deck (`Item.to_ref`: the card item's id and shown option
+order, a computed item's template and seed) and `resolve` rebuilds each item from the deck on
+read, so a reload shows the same quiz, a row stays small, and no stored or imported text is ever
+rendered. Nothing here touches the database or the web; times are explicit.
 """
 
+import functools
 import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
@@ -82,48 +84,27 @@ class Item:
     model_answer: Text | None = None  # mock
     key_points: tuple[Text, ...] = ()  # mock
 
-    def to_dict(self) -> dict:
-        def text(t: Text | None) -> dict | None:
-            return None if t is None else {"source": t.source, "html": t.html}
+    def to_ref(self) -> dict:
+        """What is stored for this item: references into the deck, never its text.
 
-        return {
-            "kind": self.kind.value,
-            "answer_type": self.answer_type.value,
-            "source": self.source,
-            "card": self.card,
-            "prompt": text(self.prompt),
-            "choices": [{"text": text(c.text), "why": text(c.why)} for c in self.choices],
-            "order": list(self.order),
-            "correct": self.correct,
-            "tolerance": self.tolerance,
-            "explanation": text(self.explanation),
-            "template": self.template,
-            "seed": self.seed,
-            "model_answer": text(self.model_answer),
-            "key_points": [text(p) for p in self.key_points],
-        }
+        A card's item is its id (and, for multiple choice, the shown option order); a computed
+        item is its template and seed; a mock question is its card. `resolve` rebuilds the item
+        from the deck, so nothing a stored row or an imported file says is ever shown as markup.
+        """
+        ref: dict = {"kind": self.kind.value}
+        if self.kind in (Kind.MCQ, Kind.TRUE_FALSE):
+            ref["item"] = self.source
+            if self.kind == Kind.MCQ:
+                ref["order"] = list(self.order)
+        elif self.kind == Kind.COMPUTED:
+            ref["template"], ref["seed"] = self.template, self.seed
+        else:
+            ref["card"] = self.card
+        return ref
 
-    @classmethod
-    def from_dict(cls, data: Mapping) -> "Item":
-        def text(d: Mapping | None) -> Text | None:
-            return None if d is None else Text(d["source"], d["html"])
 
-        return cls(
-            kind=Kind(data["kind"]),
-            answer_type=AnswerType(data["answer_type"]),
-            source=data["source"],
-            card=data.get("card"),
-            prompt=text(data["prompt"]),
-            choices=tuple(Choice(text(c["text"]), text(c.get("why"))) for c in data["choices"]),
-            order=tuple(data.get("order") or ()),
-            correct=data.get("correct"),
-            tolerance=data.get("tolerance"),
-            explanation=text(data.get("explanation")),
-            template=data.get("template"),
-            seed=data.get("seed"),
-            model_answer=text(data.get("model_answer")),
-            key_points=tuple(text(p) for p in data.get("key_points") or ()),
-        )
+class RefError(ValueError):
+    """A stored or imported item reference that the deck cannot resolve; the message says why."""
 
 
 TRUE_FALSE_CHOICES = (Text("True", "True"), Text("False", "False"))
@@ -148,7 +129,11 @@ def content_item(card: Card, item: QuizItem, rng: random.Random) -> Item:
             correct=item.answer,
             explanation=why,
         )
-    order = tuple(rng.sample(range(len(item.options)), len(item.options)))
+    return _shown(card, item, tuple(rng.sample(range(len(item.options)), len(item.options))))
+
+
+def _shown(card: Card, item: MultipleChoice, order: tuple[int, ...]) -> Item:
+    """A multiple-choice item with its options in `order` (the card's indices, as shown)."""
     return Item(
         kind=Kind.MCQ,
         answer_type=AnswerType.CHOICE,
@@ -188,6 +173,77 @@ def computed_item(template: Template, seed: int, card: Card | None) -> Item:
         template=template.name,
         seed=seed,
     )
+
+
+@functools.lru_cache(maxsize=512)
+def _computed_cached(name: str, seed: int, card: Card | None) -> Item:
+    # A computed item runs a small LSTM and renders LaTeX: cached, as each quiz page reads it.
+    return computed_item(TEMPLATES[name], seed, card)
+
+
+def resolve(ref: object, deck: Deck, templates: Mapping[str, Template] = TEMPLATES) -> Item:
+    """The item a stored reference names, rebuilt from the deck; RefError says what is wrong.
+
+    Every field is checked: the kind, that the card item exists and is of that kind, that an
+    option order is a permutation of the card's options, that a computed template exists and its
+    seed is in range. The card an item belongs to is taken from the deck, never from the ref.
+    """
+    if not isinstance(ref, Mapping):
+        raise RefError("an item must be an object")
+    try:
+        kind = Kind(ref.get("kind"))
+    except ValueError:
+        raise RefError(f"unknown kind {ref.get('kind')!r}; use {', '.join(Kind)}") from None
+    if kind in (Kind.MCQ, Kind.TRUE_FALSE):
+        item_id = ref.get("item")
+        if not isinstance(item_id, str) or "/" not in item_id:
+            raise RefError("`item` must name a card's quiz item, such as forget-gate/0")
+        card = deck.get(item_id.rsplit("/", 1)[0])
+        source = next((q for q in card.quiz if q.id == item_id), None) if card else None
+        if source is None:
+            raise RefError(f"the deck has no quiz item {item_id!r}")
+        if kind_of(source) != kind:
+            raise RefError(f"quiz item {item_id!r} is {kind_of(source).value}, not {kind.value}")
+        if isinstance(source, TrueFalse):
+            return content_item(card, source, random.Random(0))
+        order = ref.get("order")
+        n = len(source.options)
+        if (
+            not isinstance(order, list)
+            or any(isinstance(i, bool) or not isinstance(i, int) for i in order)
+            or sorted(order) != list(range(n))
+        ):
+            raise RefError(f"`order` must list the {n} option numbers 0 to {n - 1} once each")
+        return _shown(card, source, tuple(order))
+    if kind == Kind.COMPUTED:
+        name, seed = ref.get("template"), ref.get("seed")
+        if not isinstance(name, str) or name not in templates:
+            raise RefError(f"unknown computed template {name!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT:
+            raise RefError(f"`seed` must be a whole number from 0 to {SEED_LIMIT - 1}")
+        card = card_for(templates[name], deck)
+        if templates is TEMPLATES:
+            return _computed_cached(name, seed, card)
+        return computed_item(templates[name], seed, card)
+    slug = ref.get("card")
+    card = deck.get(slug) if isinstance(slug, str) else None
+    if card is None:
+        raise RefError(f"the deck has no card {slug!r}")
+    return mock_item(card)
+
+
+REMOVED = Text(
+    "This question is no longer in the deck.", "<p>This question is no longer in the deck.</p>"
+)
+
+
+def removed_item(ref: object) -> Item:
+    """What a stored reference shows once the deck no longer has its item: a notice, no text
+    from the row, nothing to answer (its recorded answer and score stay as they were)."""
+    kind = ref.get("kind") if isinstance(ref, Mapping) else None
+    kind = Kind(kind) if kind in tuple(Kind) else Kind.MCQ
+    answer_type = AnswerType.TEXT if kind == Kind.MOCK else AnswerType.CHOICE
+    return Item(kind=kind, answer_type=answer_type, source="removed", card=None, prompt=REMOVED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +397,8 @@ def build_mock(
 
 def parse_answer(item: Item, raw: object) -> int | bool | float | str:
     """The answer in the item's form, or AnswerError saying what the item expects."""
+    if item.source == "removed":
+        raise AnswerError("this question is no longer in the deck; skip it")
     kind = item.answer_type
     if kind == AnswerType.CHOICE:
         n = len(item.choices)

@@ -68,9 +68,22 @@ def rows(app, model):
 
 def stored_items(app, attempt_id):
     from app.models import QuizAttempt
+    from app.study import quiz
 
+    # The row holds references; the items are rebuilt from the deck, as the service does.
     with Session(app.state.engine) as session:
-        return json.loads(session.get(QuizAttempt, attempt_id).items)
+        refs = json.loads(session.get(QuizAttempt, attempt_id).items)
+    items = [quiz.resolve(ref, app.state.deck) for ref in refs]
+    return [
+        {
+            "correct": i.correct,
+            "answer_type": i.answer_type.value,
+            "card": i.card,
+            "choices": i.choices,
+            "tolerance": i.tolerance,
+        }
+        for i in items
+    ]
 
 
 def right_answer(app, attempt, index):

@@ -17,6 +17,7 @@ from app import db
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import QuizAttempt
+from app.study import quiz
 from tests.conftest import make_settings
 from tests.forms import form
 
@@ -105,8 +106,8 @@ def test_starting_from_the_form_opens_the_attempt_without_answers(qc):
 
 def wrong_option(app, attempt_id: int, index: int) -> int:
     with Session(app.state.engine) as session:
-        item = json.loads(session.get(QuizAttempt, attempt_id).items)[index]
-    return (item["correct"] + 1) % 4
+        ref = json.loads(session.get(QuizAttempt, attempt_id).items)[index]
+    return (quiz.resolve(ref, app.state.deck).correct + 1) % 4
 
 
 def test_results_show_every_option_explained_and_link_card_and_lab(qc, quiz_app):

@@ -9,7 +9,7 @@ from app.content import load_deck
 from app.content.model import MultipleChoice
 from app.nn.presets import PRESET_NAMES
 from app.study import quiz
-from app.study.quiz import AnswerError, AnswerType, BuildError, Item, Kind, QuizSpec
+from app.study.quiz import AnswerError, AnswerType, BuildError, Kind, QuizSpec
 
 QUIZ_DECK = Path(__file__).resolve().parents[1] / "fixtures" / "quiz_deck"
 ALL = frozenset(quiz.QUIZ_KINDS)
@@ -22,7 +22,7 @@ def deck():
 
 
 def dicts(items):
-    return [item.to_dict() for item in items]
+    return [item.to_ref() for item in items]
 
 
 def test_same_seed_builds_the_same_quiz_and_another_seed_another(deck):
@@ -35,8 +35,45 @@ def test_same_seed_builds_the_same_quiz_and_another_seed_another(deck):
 
 
 def test_items_survive_storage_unchanged(deck):
+    items = quiz.build_quiz(deck, QuizSpec(10, ALL), seed=7)
+    items += quiz.build_mock(deck, 3, seed=7)
+    for item in items:
+        assert quiz.resolve(item.to_ref(), deck) == item
+
+
+def test_a_stored_item_is_a_reference_without_text(deck):
     for item in quiz.build_quiz(deck, QuizSpec(10, ALL), seed=7):
-        assert Item.from_dict(item.to_dict()) == item
+        ref = item.to_ref()
+        assert set(ref) <= {"kind", "item", "order", "template", "seed", "card"}
+        assert all(not isinstance(v, str) or len(v) < 80 for v in ref.values())
+
+
+@pytest.mark.parametrize(
+    ("ref", "says"),
+    [
+        ("<b>", "must be an object"),
+        ({"kind": "nope"}, "unknown kind"),
+        ({"kind": "mcq", "item": "no-such-card/0", "order": [0, 1, 2, 3]}, "no quiz item"),
+        ({"kind": "mcq", "item": None}, "must name"),
+        ({"kind": "computed", "template": "nope", "seed": 1}, "unknown computed template"),
+        ({"kind": "mock", "card": "<script>"}, "no card"),
+    ],
+)
+def test_a_reference_the_deck_cannot_resolve_is_refused(deck, ref, says):
+    with pytest.raises(quiz.RefError, match=says):
+        quiz.resolve(ref, deck)
+
+
+def test_reference_fields_are_checked_against_the_deck(deck):
+    mcq = next(i for i in quiz.build_quiz(deck, QuizSpec(5, frozenset({Kind.MCQ})), 1))
+    bad_order = {**mcq.to_ref(), "order": [0, 0, 1, 2]}
+    with pytest.raises(quiz.RefError, match="order"):
+        quiz.resolve(bad_order, deck)
+    with pytest.raises(quiz.RefError, match="not true_false"):
+        quiz.resolve({**mcq.to_ref(), "kind": "true_false"}, deck)
+    computed = next(i for i in quiz.build_quiz(deck, QuizSpec(5, frozenset({Kind.COMPUTED})), 1))
+    with pytest.raises(quiz.RefError, match="seed"):
+        quiz.resolve({**computed.to_ref(), "seed": -1}, deck)
 
 
 def test_option_order_is_shuffled_and_the_correct_index_follows_it(deck):
