@@ -40,6 +40,7 @@ SECTIONS = (
     "Follow-up questions",
 )
 OPTIONS_PER_QUESTION = 4
+SKILLS = ("recall", "apply")
 
 
 class _File:
@@ -176,6 +177,17 @@ def parse_references(data: dict[str, Any], f: _File) -> tuple[Reference, ...]:
     return tuple(out)
 
 
+def parse_item_tags(item: dict[str, Any], field: str, f: _File) -> tuple[str, str]:
+    """An item's optional `fact` (a slug naming what it tests) and `skill` (recall or apply)."""
+    fact = item.get("fact", "")
+    if not isinstance(fact, str) or (fact and not SLUG.match(fact)):
+        raise f.fail(f"{field}.fact", "must be lower-case words joined by '-'")
+    skill = item.get("skill", "recall")
+    if skill not in SKILLS:
+        raise f.fail(f"{field}.skill", f"must be 'recall' or 'apply', got {skill!r}")
+    return fact, skill
+
+
 def parse_quiz(data: dict[str, Any], slug: str, f: _File) -> tuple[QuizItem, ...]:
     items = data.get("quiz") or []
     if not isinstance(items, list):
@@ -184,6 +196,7 @@ def parse_quiz(data: dict[str, Any], slug: str, f: _File) -> tuple[QuizItem, ...
     for i, item in enumerate(items):
         field = f"quiz[{i}]"
         kind = f.require(item, "kind", str, f"{field}.kind")
+        fact, skill = parse_item_tags(item, field, f)
         if kind == "mcq":
             options = f.require(item, "options", list, f"{field}.options")
             if len(options) != OPTIONS_PER_QUESTION:
@@ -205,7 +218,13 @@ def parse_quiz(data: dict[str, Any], slug: str, f: _File) -> tuple[QuizItem, ...
                 )
             prompt = f.require(item, "prompt", str, f"{field}.prompt")
             out.append(
-                MultipleChoice(f"{slug}/{i}", f.text(prompt, f"{field}.prompt"), tuple(parsed))
+                MultipleChoice(
+                    f"{slug}/{i}",
+                    f.text(prompt, f"{field}.prompt"),
+                    tuple(parsed),
+                    fact=fact,
+                    skill=skill,
+                )
             )
         elif kind == "true_false":
             statement = f.require(item, "statement", str, f"{field}.statement")
@@ -215,6 +234,8 @@ def parse_quiz(data: dict[str, Any], slug: str, f: _File) -> tuple[QuizItem, ...
                     statement=f.text(statement, f"{field}.statement"),
                     answer=f.require(item, "answer", bool, f"{field}.answer"),
                     why=f.text(f.require(item, "why", str, f"{field}.why"), f"{field}.why"),
+                    fact=fact,
+                    skill=skill,
                 )
             )
         else:

@@ -63,6 +63,8 @@ class MultipleChoice:
     id: str  # stable within the deck: "<slug>/<index>"
     prompt: Text
     options: tuple[Option, ...]
+    fact: str = ""  # the fact it tests: unique across the deck, so no fact is asked twice
+    skill: str = "recall"  # "apply": the learner must use the idea, not only remember it
 
     @property
     def correct_index(self) -> int:
@@ -75,6 +77,8 @@ class TrueFalse:
     statement: Text
     answer: bool
     why: Text
+    fact: str = ""
+    skill: str = "recall"
 
 
 QuizItem = MultipleChoice | TrueFalse

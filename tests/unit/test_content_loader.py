@@ -52,6 +52,18 @@ def test_valid_deck_loads_in_number_order_with_rendered_maths():
     assert deck.neighbours("second-card") == (deck.get("first-card"), None)
 
 
+def test_items_carry_their_fact_and_skill(deck_dir):
+    edit(
+        deck_dir,
+        "01-first-card.md",
+        "kind: true_false",
+        "kind: true_false\n    fact: no-forget-gate-1997\n    skill: apply",
+    )
+    mcq, tf = load_deck(deck_dir, PRESET_NAMES).get("first-card").quiz
+    assert (mcq.fact, mcq.skill) == ("", "recall")  # both optional for the loader
+    assert (tf.fact, tf.skill) == ("no-forget-gate-1997", "apply")
+
+
 def test_cards_are_immutable():
     card = load_deck(FIXTURES, PRESET_NAMES).get("first-card")
     with pytest.raises(AttributeError):
@@ -81,6 +93,8 @@ def test_cards_are_immutable():
             "exactly one correct option, got 2",
         ),
         ("kind: true_false", "kind: essay", "quiz[1].kind", "'mcq' or 'true_false'"),
+        ("kind: true_false", "kind: true_false\n    skill: expert", "quiz[1].skill", "'apply'"),
+        ("kind: true_false", "kind: true_false\n    fact: Two Words", "quiz[1].fact", "lower-case"),
         (
             "$$c_t = f_t \\odot c_{t-1} + i_t \\odot g_t$$",
             "$$c_t = \\left( f_t$$",
