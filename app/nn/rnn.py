@@ -1,6 +1,7 @@
-"""The Elman RNN cell (PyTorch's nn.RNN, tanh): one step and a whole sequence.
+"""The Elman RNN cell (PyTorch's nn.RNN, tanh or ReLU): one step and a whole sequence.
 
-Shapes: N batch, T time, D input, H hidden. h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
+Shapes: N batch, T time, D input, H hidden. h_t = φ(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) with
+φ = tanh (PyTorch's default) or ReLU (nn.RNN(nonlinearity="relu")).
 """
 
 from typing import NamedTuple
@@ -11,14 +12,21 @@ from app.nn.interventions import Edit, hold
 from app.nn.ops import dense
 from app.nn.params import B_HH, B_IH, W_HH, W_IH
 
+NONLINEARITIES: tuple[str, ...] = ("tanh", "relu")
+
 
 class StepWeights(NamedTuple):
     w_hh: np.ndarray  # (H, H)
     w_hh_t: np.ndarray  # (H, H)
+    relu: bool = False  # φ = ReLU instead of tanh
 
 
-def step_weights(params: dict[str, np.ndarray]) -> StepWeights:
-    return StepWeights(params[W_HH], np.ascontiguousarray(params[W_HH].T))
+def step_weights(params: dict[str, np.ndarray], nonlinearity: str = "tanh") -> StepWeights:
+    if nonlinearity not in NONLINEARITIES:
+        raise ValueError(f"unknown nonlinearity {nonlinearity!r}; expected one of {NONLINEARITIES}")
+    return StepWeights(
+        params[W_HH], np.ascontiguousarray(params[W_HH].T), relu=nonlinearity == "relu"
+    )
 
 
 def step_forward(ax, h_prev, w: StepWeights, edit: Edit | None = None):
@@ -27,7 +35,7 @@ def step_forward(ax, h_prev, w: StepWeights, edit: Edit | None = None):
     Returns (h, cache): h (N, H); cache = (a, h) with a (N, H) the pre-activation.
     """
     a = ax + h_prev @ w.w_hh_t  # a = W_ih x + b + W_hh h_{t-1}
-    h = np.tanh(a)
+    h = np.maximum(a, 0.0) if w.relu else np.tanh(a)  # h = φ(a)
     if edit is not None:
         hold(h, edit.h_units, edit.h_vals)  # held h_t: the readout and the next step see it
     return h, (a, h)
@@ -35,15 +43,16 @@ def step_forward(ax, h_prev, w: StepWeights, edit: Edit | None = None):
 
 def step_backward(dh, cache, w: StepWeights):
     """Backward through one step. dh (N, H) = ∂L/∂h_t. Returns (da, dh_prev), both (N, H)."""
-    _, h = cache
-    da = dh * (1.0 - h * h)  # tanh' = 1 - h²
+    a, h = cache
+    # ReLU' = 1 where a > 0, else 0 (PyTorch's choice at a = 0); tanh' = 1 - h².
+    da = dh * (a > 0) if w.relu else dh * (1.0 - h * h)
     return da, da @ w.w_hh
 
 
-def forward(x, h0, params, edits=None):
-    """The whole sequence. x (T, N, D); h0 (N, H); edits: None, or one Edit (or None) per step.
-    Returns ((h, a), cache), h, a (T, N, H)."""
-    w = step_weights(params)
+def forward(x, h0, params, edits=None, nonlinearity: str = "tanh"):
+    """The whole sequence. x (T, N, D); h0 (N, H); edits: None, or one Edit (or None) per step;
+    nonlinearity: φ, tanh or relu. Returns ((h, a), cache), h, a (T, N, H)."""
+    w = step_weights(params, nonlinearity)
     ax = dense(x, params[W_IH].T) + (params[B_IH] + params[B_HH])
     hs, As = [], []
     h = h0

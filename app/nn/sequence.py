@@ -18,7 +18,7 @@ class Trace:
 
     h (T, N, H) hidden state per step; c (T, N, H) cell state per step (LSTM) or None;
     pre, post (T, N, G·H) gate pre- and post-activations in GATES[cell] order (the RNN's single
-    block is a = the tanh argument, post = h).
+    block is a = the argument of φ (tanh or ReLU), post = h).
     """
 
     cell: str
@@ -69,11 +69,20 @@ def cut_points(T: int, truncate: int | None) -> list[bool]:
     return [t > 0 and (T - t) % truncate == 0 for t in range(T)]
 
 
-def forward(params, x, h0=None, c0=None, interventions: list[Intervention] | None = None):
+def forward(
+    params,
+    x,
+    h0=None,
+    c0=None,
+    interventions: list[Intervention] | None = None,
+    *,
+    nonlinearity: str = "tanh",
+):
     """Run the cell over x (T, N, D) from h0, c0 (N, H) (zeros when None).
 
     interventions: units held at values over steps (interventions.py; InterventionError, a
     ValueError, names a bad one); the trace is then the intervened run.
+    nonlinearity: the RNN's φ, "tanh" or "relu" (nn.RNN's argument); other cells take only tanh.
 
     Returns (trace, cache) for backward; the cache is None for an intervened run (a held value
     has no gradient, which the cells' backward does not model).
@@ -85,6 +94,8 @@ def forward(params, x, h0=None, c0=None, interventions: list[Intervention] | Non
         raise ValueError(f"x has D = {D} inputs; {W_IH} expects {params[W_IH].shape[1]}")
     edits = plan(interventions, cell, T, H) if interventions else None
     h0 = np.zeros((N, H), dtype=x.dtype) if h0 is None else h0
+    if cell != "rnn" and nonlinearity != "tanh":
+        raise ValueError(f"nonlinearity {nonlinearity!r} applies to the RNN only")
     if cell == "lstm":
         c0 = np.zeros((N, H), dtype=x.dtype) if c0 is None else c0
         (h, c, a, post), cache = lstm.forward(x, h0, c0, params, edits)
@@ -93,7 +104,7 @@ def forward(params, x, h0=None, c0=None, interventions: list[Intervention] | Non
         (h, a, post), cache = gru.forward(x, h0, params, edits)
         trace = Trace(cell, h, None, a, post)
     else:
-        (h, a), cache = rnn.forward(x, h0, params, edits)
+        (h, a), cache = rnn.forward(x, h0, params, edits, nonlinearity)
         trace = Trace(cell, h, None, a, h)
     return trace, (None if edits else (cell, cache))
 

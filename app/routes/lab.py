@@ -191,11 +191,16 @@ async def run(request: Request):
                 seed=body.seed,
                 T=body.T,
                 include_pre=body.include_pre,
+                nonlinearity=body.nonlinearity,
             )
         )
         return timed(result, ms)
 
     body = parse(RunIn, await request.body())
+    if body.nonlinearity not in (None, "tanh"):
+        raise HTTPException(
+            422, "nonlinearity: the presets run tanh; upload nn.RNN weights to run relu"
+        )
 
     def go() -> dict:
         name = lab_runs.resolve_preset(body.preset, body.cell, body.peepholes)

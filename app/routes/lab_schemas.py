@@ -13,6 +13,7 @@ MAX_SERIES = 8
 MAX_SEED = 2**32 - 1
 
 Cell = Literal["lstm", "gru", "rnn"]
+Nonlinearity = Literal["tanh", "relu"]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Row = Annotated[list[Finite], Field(min_length=1, max_length=lab.MAX_D)]
 Matrix = list[list[float]]
@@ -51,6 +52,12 @@ class RunIn(Strict):
         None, description="lstm, gru or rnn; must match the preset's or the uploaded weights' cell"
     )
     peepholes: bool | None = Field(None, description="LSTM with peephole connections")
+    nonlinearity: Nonlinearity | None = Field(
+        None,
+        description="Uploaded RNN weights: the nonlinearity the nn.RNN was built with (tanh, "
+        'PyTorch\'s default, when left out; relu for nn.RNN(nonlinearity="relu")). The presets '
+        "use tanh",
+    )
     input: SeqInput
     text: str | None = Field(
         None,
@@ -101,6 +108,7 @@ class RunOut(BaseModel):
     filename: str | None = None
     cell: Cell
     peepholes: bool
+    nonlinearity: Nonlinearity | None = Field(None, description="RNN: tanh or relu")
     T: int
     H: int
     D: int

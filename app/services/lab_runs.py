@@ -18,6 +18,7 @@ from app.nn.presets import PRESETS
 
 LabError = lab.LabError
 SIG_DIGITS = 5
+MAX_EXACT_POW10 = 22  # 10^22 is the largest power of ten a double holds exactly
 # The adding-problem preset of each cell: what choosing a cell without a preset runs.
 ADDING_PRESET = {
     ("lstm", False): "adding-lstm",
@@ -33,8 +34,11 @@ ADDING_PRESET = {
 def round_sig(a: np.ndarray, digits: int = SIG_DIGITS) -> np.ndarray:
     """Every element rounded to `digits` significant digits.
 
-    Dividing the rounded integer by an exact power of ten gives the double nearest the decimal,
-    so json.dumps prints it short ("0.41235", not "0.41235000000000005").
+    Where the power of ten is exact in a double (10^0 .. 10^22), dividing the rounded integer
+    by it gives the double nearest the decimal, so json.dumps prints it short ("0.41235", not
+    "0.41235000000000005"). Further out (|x| below about 1e-18 or above 1e26: an input of
+    1e-305, a vanished gradient) 10^exp is inexact or overflows to inf, and inf / inf is NaN;
+    those few are rounded by NumPy's correctly rounded decimal formatting instead.
     """
     a = np.asarray(a, dtype=np.float64)
     out = a.copy()
@@ -43,10 +47,17 @@ def round_sig(a: np.ndarray, digits: int = SIG_DIGITS) -> np.ndarray:
         return out
     v = a[ok]
     exp = digits - 1 - np.floor(np.log10(np.abs(v))).astype(np.int64)
-    up = exp >= 0
-    scale = 10.0 ** np.abs(exp)
-    with np.errstate(over="ignore"):  # np.where evaluates both branches; only one is kept
-        out[ok] = np.where(up, np.round(v * scale) / scale, np.round(v / scale) * scale)
+    r = np.empty_like(v)
+    up = (exp >= 0) & (exp <= MAX_EXACT_POW10)  # |v| < 10^digits: scale up, round, scale down
+    scale = 10.0 ** exp[up]
+    r[up] = np.round(v[up] * scale) / scale
+    down = (exp < 0) & (exp >= -MAX_EXACT_POW10)
+    scale = 10.0 ** -exp[down]
+    r[down] = np.round(v[down] / scale) * scale
+    for k in np.flatnonzero(~(up | down)):  # rare: values far from the lab's usual scale
+        r[k] = float(np.format_float_scientific(v[k], precision=digits - 1, unique=False))
+    # Near the largest double, rounding up overflows to infinity: keep those as they are.
+    out[ok] = np.where(np.isfinite(r), r, v)
     return out
 
 
@@ -58,7 +69,7 @@ def rounded(value: object) -> object:
     if isinstance(value, float):
         if not np.isfinite(value):
             raise LabError("the model produced NaN or infinity")
-        return float(f"{value:.{SIG_DIGITS}g}")
+        return float(round_sig(np.array([value]))[0])
     if isinstance(value, list) and value:
         array = _as_array(value)
         if array is None:
@@ -228,24 +239,37 @@ def run_weights(
     seed: int | None = None,
     T: int | None = None,
     include_pre: bool = False,
+    nonlinearity: str | None = None,
 ) -> dict:
     """Run uploaded weights on one sequence: typed text (a model with a vocab), the given T × D
-    input, or a seeded random input of length T (the adding problem when D = 2, else N(0, 1))."""
+    input, or a seeded random input of length T (the adding problem when D = 2, else N(0, 1)).
+
+    nonlinearity: the RNN's φ as built in PyTorch, nn.RNN(nonlinearity=...): "tanh" (also
+    PyTorch's default, used when left out) or "relu". The .npz cannot say which, so it is asked
+    for, never guessed from the numbers.
+    """
     w = upload.weights
     if cell is not None and cell != w.cell:
         raise LabError(f"cell: the uploaded weights hold a {w.cell} cell, not {cell}")
+    if nonlinearity is not None and w.cell != "rnn":
+        raise LabError(
+            f"nonlinearity: only an RNN (nn.RNN) has a choice of nonlinearity; the uploaded "
+            f"weights hold a {w.cell} cell, so leave it out"
+        )
     if peepholes is not None and peepholes != w.peepholes:
         raise LabError(
             f"peepholes: the uploaded weights have peepholes = {str(w.peepholes).lower()}"
         )
     seed = 0 if seed is None else seed
     x, source_text = _upload_input(w, input, text, seed, T)
-    trace, _ = sequence.forward(w.params, x)
+    phi = nonlinearity or "tanh"
+    trace, _ = sequence.forward(w.params, x, nonlinearity=phi)
     out = {
         "preset": None,
         "source": "upload",
         "filename": upload.filename,
         "peepholes": w.peepholes,
+        "nonlinearity": phi if w.cell == "rnn" else None,
         "seed": seed,
         **trace_lists(trace, include_pre),
         "D": w.D,

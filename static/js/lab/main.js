@@ -163,6 +163,8 @@ async function runNow() {
         return;
       }
       const { preset, ...config } = body;
+      // Only a ReLU RNN needs saying: tanh is PyTorch's default, and other cells have no choice.
+      if (form.elements.nonlinearity?.value === "relu") config.nonlinearity = "relu";
       const payload = new FormData();
       payload.append("weights", file);
       payload.append("config", JSON.stringify(config));
@@ -653,6 +655,10 @@ fileBox.addEventListener("change", () => {
   state.input = null;
   state.text = null;
   runNow();
+});
+
+form.elements.nonlinearity?.addEventListener("change", () => {
+  if (fileBox.files?.length) runNow();
 });
 
 seqBox.addEventListener("keydown", (event) => {

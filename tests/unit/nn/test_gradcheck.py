@@ -105,3 +105,21 @@ def test_truncation_stops_a_last_step_loss_exactly_k_steps_back(cell, peepholes,
     full = S.backward(cache, dh=dh)
     assert (np.linalg.norm(full.h, axis=(1, 2)) > 0).all()
     np.testing.assert_array_equal(full.h[-2:], g.h[-2:])
+
+
+def test_relu_rnn_matches_centred_differences(rng):
+    p, x, h0, _, wh, _ = make("rnn", False, rng)
+
+    def f() -> float:
+        return float((wh * S.forward(p, x, h0, nonlinearity="relu")[0].h).sum())
+
+    trace, cache = S.forward(p, x, h0, nonlinearity="relu")
+    # Both halves of the ReLU are crossed, none within ε of the kink (where it has no derivative).
+    assert (trace.pre > 0).any() and (trace.pre < 0).any() and np.abs(trace.pre).min() > 1e-4
+    check_all(p, x, h0, None, S.backward(cache, dh=wh), f)
+
+
+def test_nonlinearity_is_the_rnns_only():
+    p = P.init_params("lstm", D, H, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="RNN only"):
+        S.forward(p, np.zeros((T, N, D)), nonlinearity="relu")

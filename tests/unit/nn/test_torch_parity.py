@@ -125,3 +125,25 @@ def test_state_dict_npz_loads_as_is(cell, tmp_path):
     assert weights.cell == cell and weights.H == H and weights.D == D
     for k, v in module.state_dict().items():
         np.testing.assert_array_equal(weights.params[k], v.numpy().astype(np.float64))
+
+
+@pytest.mark.parametrize("truncate", [None, 2])
+def test_relu_rnn_matches_torch(truncate):
+    """nn.RNN(nonlinearity="relu"): forward h and every gradient, with the same weights."""
+    torch.manual_seed(4)
+    module = torch.nn.RNN(D, H, nonlinearity="relu").double()
+    params = P.from_arrays({k: v.detach().numpy() for k, v in module.state_dict().items()}).params
+    gen = np.random.default_rng(4)
+    x, h0 = gen.normal(size=(T, N, D)), gen.normal(size=(N, H))
+    with torch.no_grad():
+        out, _ = module(torch.from_numpy(x), torch.from_numpy(h0)[None])
+    trace, cache = S.forward(params, x, h0, nonlinearity="relu")
+    np.testing.assert_allclose(trace.h, out.numpy(), rtol=0, atol=TOL)
+    assert (trace.h == 0).any() and (trace.pre < 0).any()  # the ReLU's flat half is exercised
+    wh, wh_T = gen.normal(size=(T, N, H)), gen.normal(size=(N, H))
+    want, dx, dh0, _ = torch_grads("rnn", module, x, h0, h0, wh, wh_T, None, truncate)
+    got = S.backward(cache, dh=wh, dhT=wh_T, truncate=truncate)
+    for name in want:
+        np.testing.assert_allclose(got.params[name], want[name], rtol=0, atol=TOL, err_msg=name)
+    np.testing.assert_allclose(got.x, dx, rtol=0, atol=TOL)
+    np.testing.assert_allclose(got.h0, dh0, rtol=0, atol=TOL)
