@@ -18,6 +18,7 @@ from app.services import lab as lab_services
 from app.services.progress import progress_for
 from app.study import stats
 from app.study.days import zone
+from app.study.quiz import AttemptKind
 from app.study.scheduling import format_interval
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
@@ -271,12 +272,15 @@ def heatmap_chart(p: stats.Progress) -> Markup:
     )
 
 
-KIND_NAMES = {"quiz": "Quiz", "mock": "Mock interview"}
+KIND_NAMES = {AttemptKind.QUIZ: "Quiz", AttemptKind.MOCK: "Mock interview"}
 
 
 def quiz_chart(p: stats.Progress, tz: ZoneInfo) -> Markup:
     series = []
-    for kind, css, marker in (("quiz", "series-1", "circle"), ("mock", "series-2", "square")):
+    for kind, css, marker in (
+        (AttemptKind.QUIZ, "series-1", "circle"),
+        (AttemptKind.MOCK, "series-2", "square"),
+    ):
         points = [
             charts.Point(
                 at=q.finished_at.astimezone(tz),

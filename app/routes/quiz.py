@@ -15,7 +15,7 @@ from app.schemas import ErrorOut, RichText, RowId, lab_url
 from app.services import quizzes
 from app.services.quizzes import StartRequest, View
 from app.study import quiz
-from app.study.quiz import AnswerType
+from app.study.quiz import AnswerType, AttemptKind, AttemptStatus, Mode, OutcomeStatus
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
 api = APIRouter(prefix="/api/quizzes", tags=["quizzes"])
@@ -26,8 +26,8 @@ KIND_LABELS = {
     "computed": "Computed (worked out with the lab's engine)",
 }
 MODE_LABELS = {
-    "exam": "Exam: feedback at the end",
-    "practice": "Practice: feedback after each item",
+    Mode.EXAM: "Exam: feedback at the end",
+    Mode.PRACTICE: "Practice: feedback after each item",
 }
 MOCK_SIZES = (3, 5, 8, 10)
 MOCK_LIMITS = (60, 120, 180, 300)
@@ -36,7 +36,7 @@ MOCK_LIMITS = (60, 120, 180, 300)
 
 
 class QuizIn(BaseModel):
-    kind: Literal["quiz", "mock"] = Field("quiz", description="A timed quiz or a mock interview")
+    kind: AttemptKind = Field(AttemptKind.QUIZ, description="A timed quiz or a mock interview")
     size: int = Field(
         10,
         ge=1,
@@ -58,8 +58,8 @@ class QuizIn(BaseModel):
     topics: list[Annotated[str, Field(max_length=80)]] = Field(
         default_factory=list, max_length=100, description="Card tags; empty: every topic"
     )
-    mode: Literal["exam", "practice"] = Field(
-        "exam", description="Quiz: exam (feedback at the end) or practice (after each item)"
+    mode: Mode = Field(
+        Mode.EXAM, description="Quiz: exam (feedback at the end) or practice (after each item)"
     )
     cards: list[Annotated[str, Field(max_length=80)]] = Field(
         default_factory=list, max_length=20, description="Mock: these cards' questions, in order"
@@ -202,7 +202,9 @@ def feedback_out(state: quizzes.ItemState, deck: Deck) -> FeedbackOut:
     is_tf = item.answer_type == AnswerType.BOOLEAN
     return FeedbackOut(
         outcome=state.outcome.status,
-        correct=None if item.kind == quiz.Kind.MOCK else state.outcome.status == "correct",
+        correct=None
+        if item.kind == quiz.Kind.MOCK
+        else state.outcome.status == OutcomeStatus.CORRECT,
         expected=item.correct,
         tolerance=item.tolerance,
         explanation=_rich(item.explanation),
@@ -218,8 +220,8 @@ def feedback_out(state: quizzes.ItemState, deck: Deck) -> FeedbackOut:
 def item_out(state: quizzes.ItemState, deck: Deck) -> ItemOut:
     item = state.item
     shown_state = state.outcome.status
-    if not state.revealed and shown_state in ("correct", "wrong"):
-        shown_state = "answered"  # correctness stays hidden until it may be shown
+    if not state.revealed and shown_state in (OutcomeStatus.CORRECT, OutcomeStatus.WRONG):
+        shown_state = OutcomeStatus.ANSWERED  # correctness stays hidden until it may be shown
     return ItemOut(
         index=state.index,
         kind=item.kind.value,
@@ -236,7 +238,7 @@ def item_out(state: quizzes.ItemState, deck: Deck) -> ItemOut:
 def quiz_out(view: View, deck: Deck) -> QuizOut:
     a = view.attempt
     result = None
-    if view.status == "finished" and view.score is not None:
+    if view.status == AttemptStatus.FINISHED and view.score is not None:
         s = view.score
         result = ResultOut(
             score=a.score or 0.0,
@@ -274,7 +276,7 @@ def quiz_out(view: View, deck: Deck) -> QuizOut:
 
 def summary_out(s: quizzes.Summary) -> AttemptSummaryOut:
     a = s.attempt
-    finished = s.status == "finished"
+    finished = s.status == AttemptStatus.FINISHED
     return AttemptSummaryOut(
         id=a.id,
         kind=a.kind,
@@ -396,9 +398,9 @@ def _topic_counts(deck: Deck) -> list[tuple[str, int]]:
     return sorted(counts.items())
 
 
-def _in_progress(session, user, deck, settings, kind: str) -> list[quizzes.Summary]:
+def _in_progress(session, user, deck, settings, kind: AttemptKind) -> list[quizzes.Summary]:
     rows = quizzes.history(session, user, deck, db.utcnow(), settings.fsrs_fuzz, 20)
-    return [s for s in rows if s.status != "finished" and s.attempt.kind == kind]
+    return [s for s in rows if s.status != AttemptStatus.FINISHED and s.attempt.kind == kind]
 
 
 def _builder(request, templates, session, user, deck, settings, values, errors):
@@ -411,7 +413,7 @@ def _builder(request, templates, session, user, deck, settings, values, errors):
         "topics": _topic_counts(deck),
         "min_limit": quiz.MIN_ITEM_SECONDS,
         "max_limit": quiz.MAX_ITEM_SECONDS,
-        "open_attempts": _in_progress(session, user, deck, settings, "quiz"),
+        "open_attempts": _in_progress(session, user, deck, settings, AttemptKind.QUIZ),
     }
     return templates.TemplateResponse(
         request, "quiz/builder.html", context, status_code=422 if errors else 200
@@ -423,7 +425,7 @@ QUIZ_DEFAULTS = {
     "time_limit_s": quiz.DEFAULT_ITEM_SECONDS,
     "kinds": ["mcq", "true_false", "computed"],
     "topics": [],
-    "mode": "exam",
+    "mode": Mode.EXAM,
 }
 
 
@@ -459,7 +461,7 @@ def start_quiz_form(
     time_limit_s: Annotated[str, Form()] = "60",
     kinds: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI reads the default, never mutates it
     topics: Annotated[list[str], Form()] = [],  # noqa: B006
-    mode: Annotated[str, Form()] = "exam",
+    mode: Annotated[str, Form()] = Mode.EXAM,
 ):
     values = {
         "size": size,
@@ -472,7 +474,7 @@ def start_quiz_form(
     n = _int(size, "size", errors)
     limit = _int(time_limit_s, "time_limit_s", errors)
     if not errors:
-        request_ = StartRequest("quiz", n, limit, tuple(kinds), tuple(topics), mode)
+        request_ = StartRequest(AttemptKind.QUIZ, n, limit, tuple(kinds), tuple(topics), mode)
         try:
             view = quizzes.start(session, user, deck, request_, db.utcnow())
         except quizzes.InputError as exc:
@@ -510,13 +512,13 @@ def attempt_page(
     """The running attempt. The page carries no item and no answer: its script reads the
     attempt from the API, so nothing correct is in the HTML."""
     view = _get_view(session, user, deck, attempt_id, settings)
-    if view.status == "finished":
+    if view.status == AttemptStatus.FINISHED:
         return RedirectResponse(f"/quiz/{attempt_id}/results", status_code=303)
     a = view.attempt
-    if a.kind == "mock" and view.status == "review":
+    if a.kind == AttemptKind.MOCK and view.status == AttemptStatus.REVIEW:
         context = {"view": view, "deck": deck, "errors": {}}
         return templates.TemplateResponse(request, "quiz/mock_review.html", context)
-    name = "quiz/mock.html" if a.kind == "mock" else "quiz/attempt.html"
+    name = "quiz/mock.html" if a.kind == AttemptKind.MOCK else "quiz/attempt.html"
     return templates.TemplateResponse(request, name, {"view": view})
 
 
@@ -537,7 +539,7 @@ async def score_mock_form(
     form = await request.form()
     view = _get_view(session, user, deck, attempt_id, settings)
     now = db.utcnow()
-    if view.status == "review":
+    if view.status == AttemptStatus.REVIEW:
         for state in view.items:
             raw = form.getlist(f"ticked-{state.index}")
             ticked = [int(v) for v in raw if isinstance(v, str) and v.isdigit()]
@@ -570,10 +572,12 @@ def results_page(
     settings: SettingsDep,
 ):
     view = _get_view(session, user, deck, attempt_id, settings)
-    if view.status != "finished":
+    if view.status != AttemptStatus.FINISHED:
         return RedirectResponse(f"/quiz/{attempt_id}", status_code=303)
     out = quiz_out(view, deck)
-    name = "quiz/mock_results.html" if view.attempt.kind == "mock" else "quiz/results.html"
+    name = (
+        "quiz/mock_results.html" if view.attempt.kind == AttemptKind.MOCK else "quiz/results.html"
+    )
     return templates.TemplateResponse(request, name, {"view": view, "out": out})
 
 
@@ -585,7 +589,7 @@ def _mock_builder(request, templates, session, user, deck, settings, values, err
         "limits": MOCK_LIMITS,
         "topics": _topic_counts(deck),
         "cards": list(deck),
-        "open_attempts": _in_progress(session, user, deck, settings, "mock"),
+        "open_attempts": _in_progress(session, user, deck, settings, AttemptKind.MOCK),
     }
     return templates.TemplateResponse(
         request, "quiz/mock_builder.html", context, status_code=422 if errors else 200
@@ -631,7 +635,7 @@ def start_mock_form(
     limit = _int(time_limit_s, "time_limit_s", errors)
     if not errors:
         request_ = StartRequest(
-            "mock", n, limit, (), tuple(topics), "exam", tuple(c for c in cards if c)
+            AttemptKind.MOCK, n, limit, (), tuple(topics), Mode.EXAM, tuple(c for c in cards if c)
         )
         try:
             view = quizzes.start(session, user, deck, request_, db.utcnow())

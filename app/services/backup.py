@@ -38,6 +38,7 @@ from app.content import Deck
 from app.models import CardState, LabPrediction, QuizAnswer, QuizAttempt, ReviewLog, User
 from app.study import scheduling
 from app.study.days import is_timezone
+from app.study.quiz import AttemptKind, Mode
 
 FORMAT = "memory-cell-progress"
 VERSION = 1
@@ -111,8 +112,8 @@ class QuizAnswerData(_Strict):
 
 
 class QuizData(_Strict):
-    kind: Literal["quiz", "mock"]
-    mode: Literal["exam", "practice"] = "exam"
+    kind: AttemptKind
+    mode: Mode = Mode.EXAM
     started_at: AwareDatetime
     deadline: AwareDatetime
     finished_at: AwareDatetime | None = None

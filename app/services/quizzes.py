@@ -24,7 +24,19 @@ from app.content.model import Deck
 from app.models import CardState, QuizAnswer, QuizAttempt, User
 from app.services import reviews
 from app.study import quiz
-from app.study.quiz import AnswerError, AnswerType, BuildError, Item, Kind, Outcome, Window
+from app.study.quiz import (
+    AnswerError,
+    AnswerType,
+    AttemptKind,
+    AttemptStatus,
+    BuildError,
+    Item,
+    Kind,
+    Mode,
+    Outcome,
+    OutcomeStatus,
+    Window,
+)
 from app.study.scheduling import Rating
 
 log = logging.getLogger("app")
@@ -54,12 +66,12 @@ class InputError(errors.InvalidInput):
 
 @dataclass(frozen=True, slots=True)
 class StartRequest:
-    kind: str = "quiz"  # quiz | mock
+    kind: AttemptKind = AttemptKind.QUIZ
     size: int = 10
     time_limit_s: int | None = None  # per item (quiz) or per question (mock); None: default
     kinds: tuple[str, ...] = tuple(k.value for k in quiz.QUIZ_KINDS)
     topics: tuple[str, ...] = ()
-    mode: str = "exam"  # exam | practice (quizzes)
+    mode: Mode = Mode.EXAM  # quizzes only
     cards: tuple[str, ...] = ()  # mock: these questions, in this order
 
 
@@ -79,7 +91,7 @@ class ItemState:
 class View:
     attempt: QuizAttempt
     items: tuple[ItemState, ...]
-    status: str  # in_progress | review (mock: all questions closed, ticking) | finished
+    status: AttemptStatus
     now: datetime
     settings: dict
     current: int | None = None  # the open item (first unanswered; mock: the open question)
@@ -89,7 +101,7 @@ class View:
 
     @property
     def remaining_s(self) -> float:
-        if self.status != "in_progress":
+        if self.status != AttemptStatus.IN_PROGRESS:
             return 0.0
         return max(0.0, (self.attempt.deadline - self.now).total_seconds())
 
@@ -108,7 +120,7 @@ class View:
 @dataclass(frozen=True, slots=True)
 class Summary:
     attempt: QuizAttempt
-    status: str
+    status: AttemptStatus
     duration_s: float
     settings: dict = field(default_factory=dict)
 
@@ -164,14 +176,14 @@ def _view(session: Session, deck: Deck, attempt: QuizAttempt, now: datetime) -> 
     items = _items(attempt, deck)
     rows = _answers(session, attempt.id)
     finished = attempt.finished_at is not None
-    mock = attempt.kind == "mock"
+    mock = attempt.kind == AttemptKind.MOCK
     windows = _windows(attempt, items, rows) if mock else [None] * len(items)
     if finished:
-        status = "finished"
+        status = AttemptStatus.FINISHED
     elif mock and len(rows) == len(items):
-        status = "review"
+        status = AttemptStatus.REVIEW
     else:
-        status = "in_progress"
+        status = AttemptStatus.IN_PROGRESS
     states = []
     for k, item in enumerate(items):
         row = rows.get(k)
@@ -181,15 +193,15 @@ def _view(session: Session, deck: Deck, attempt: QuizAttempt, now: datetime) -> 
             given, ticked = raw.get("text"), tuple(raw.get("ticked", ()))
         if mock:
             outcome = _mock_outcome(row, given)
-            revealed = status != "in_progress"
+            revealed = status != AttemptStatus.IN_PROGRESS
         else:
             outcome = quiz.outcome(
                 row is not None, row and row.correct, bool(row and row.timed_out), given
             )
-            revealed = finished or (attempt.mode == "practice" and row is not None)
+            revealed = finished or (attempt.mode == Mode.PRACTICE and row is not None)
         states.append(ItemState(k, item, row, given, ticked, outcome, revealed, windows[k]))
     current = current_deadline = None
-    if status == "in_progress":
+    if status == AttemptStatus.IN_PROGRESS:
         if mock:
             _, current = quiz.mock_clock(windows, _closed(items, rows), now)
             current_deadline = None if current is None else windows[current].deadline
@@ -214,13 +226,13 @@ def _view(session: Session, deck: Deck, attempt: QuizAttempt, now: datetime) -> 
 
 def _mock_outcome(row: QuizAnswer | None, given: object) -> Outcome:
     if row is None:
-        return Outcome("open", False)
+        return Outcome(OutcomeStatus.OPEN, False)
     mistake = (row.self_score or 0.0) < quiz.MISTAKE_SELF_SCORE
     if row.timed_out:
-        return Outcome("timed_out", mistake)
+        return Outcome(OutcomeStatus.TIMED_OUT, mistake)
     if not given:
-        return Outcome("skipped", mistake)
-    return Outcome("answered", mistake)
+        return Outcome(OutcomeStatus.SKIPPED, mistake)
+    return Outcome(OutcomeStatus.ANSWERED, mistake)
 
 
 # ---- settling what the clock decided ------------------------------------------------------
@@ -306,7 +318,7 @@ def _timed_out_row(attempt_id: int, k: int, deadline: datetime, draft: str | Non
 def _settle(session, user, deck, attempt, now, fuzz) -> None:
     if attempt.finished_at is not None:
         return
-    if attempt.kind == "mock":
+    if attempt.kind == AttemptKind.MOCK:
         _close_expired_questions(session, attempt, now)
     elif now >= attempt.deadline and _finalize_quiz(
         session, attempt, attempt.deadline, timed_out=True
@@ -362,7 +374,7 @@ def _mistakes_to_review(session, user, deck: Deck, attempt: QuizAttempt, now, fu
 
 
 def _check_limit(kind: str, value: int | None) -> int:
-    if kind == "mock":
+    if kind == AttemptKind.MOCK:
         low, high, default, per = (
             quiz.MIN_MOCK_SECONDS,
             quiz.MAX_MOCK_SECONDS,
@@ -392,15 +404,15 @@ def start(
     seed: int | None = None,
 ) -> View:
     """Build and store a new attempt; its deadline is fixed now."""
-    if request.kind not in ("quiz", "mock"):
+    if request.kind not in tuple(AttemptKind):
         raise InputError("kind", "must be quiz or mock")
-    if request.mode not in ("exam", "practice"):
+    if request.mode not in tuple(Mode):
         raise InputError("mode", "must be exam or practice")
     limit = _check_limit(request.kind, request.time_limit_s)
     seed = secrets.randbelow(quiz.SEED_LIMIT) if seed is None else seed
     topics = frozenset(request.topics)
     try:
-        if request.kind == "mock":
+        if request.kind == AttemptKind.MOCK:
             items = quiz.build_mock(deck, request.size, seed, topics, request.cards)
         else:
             spec = quiz.QuizSpec(request.size, frozenset(Kind(k) for k in request.kinds), topics)
@@ -412,14 +424,14 @@ def start(
     settings = {
         "size": len(items),
         "time_limit_s": limit,
-        "kinds": sorted(request.kinds) if request.kind == "quiz" else [],
+        "kinds": sorted(request.kinds) if request.kind == AttemptKind.QUIZ else [],
         "topics": sorted(topics),
         "cards": list(request.cards),
     }
     attempt = QuizAttempt(
         user_id=user.id,
         kind=request.kind,
-        mode=request.mode if request.kind == "quiz" else "exam",
+        mode=request.mode if request.kind == AttemptKind.QUIZ else Mode.EXAM,
         started_at=now,
         deadline=now + timedelta(seconds=limit * len(items)),
         seed=seed,
@@ -456,7 +468,7 @@ def answer(
     if not 0 <= index < len(items):
         raise InputError("item", f"must be between 0 and {len(items) - 1}")
     item = items[index]
-    if attempt.kind == "mock":
+    if attempt.kind == AttemptKind.MOCK:
         _check_mock_turn(session, attempt, items, index, raw, now)
     elif attempt.finished_at is None and now >= attempt.deadline:
         _settle(session, user, deck, attempt, now, fuzz)
@@ -539,13 +551,13 @@ def tick(
 ) -> View:
     """Mock: store which key points the learner covered in question `index`."""
     attempt = _own(session, user, attempt_id)
-    if attempt.kind != "mock":
+    if attempt.kind != AttemptKind.MOCK:
         raise Refused("only mock interviews have key points to tick")
     _close_expired_questions(session, attempt, now)
     view = _view(session, deck, attempt, now)
-    if view.status == "finished":
+    if view.status == AttemptStatus.FINISHED:
         raise Refused("the interview is finished; its score is final")
-    if view.status != "review":
+    if view.status != AttemptStatus.REVIEW:
         raise Refused("answer every question first; the key points show after the last one")
     if not 0 <= index < len(view.items):
         raise InputError("item", f"must be between 0 and {len(view.items) - 1}")
@@ -569,7 +581,7 @@ def finish(session: Session, user: User, deck: Deck, attempt_id: int, now: datet
     attempt = _own(session, user, attempt_id)
     _settle(session, user, deck, attempt, now, fuzz)
     if attempt.finished_at is None:
-        if attempt.kind == "mock":
+        if attempt.kind == AttemptKind.MOCK:
             _finish_mock(session, attempt, now)
         else:
             _finalize_quiz(session, attempt, now, timed_out=False)
@@ -643,13 +655,13 @@ def history(
     return out
 
 
-def _status(session: Session, attempt: QuizAttempt) -> str:
+def _status(session: Session, attempt: QuizAttempt) -> AttemptStatus:
     if attempt.finished_at is not None:
-        return "finished"
-    if attempt.kind == "mock":
+        return AttemptStatus.FINISHED
+    if attempt.kind == AttemptKind.MOCK:
         answered = len(_answers(session, attempt.id))
-        return "review" if answered == attempt.total else "in_progress"
-    return "in_progress"
+        return AttemptStatus.REVIEW if answered == attempt.total else AttemptStatus.IN_PROGRESS
+    return AttemptStatus.IN_PROGRESS
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,39 @@ class Kind(StrEnum):
     MOCK = "mock"  # a mock-interview question: free text, then a self-ticked checklist
 
 
+class AttemptKind(StrEnum):
+    """What an attempt is; stored as these values in `quiz_attempt.kind`."""
+
+    QUIZ = "quiz"  # a timed quiz of multiple-choice, true/false and computed items
+    MOCK = "mock"  # a mock interview: free-text answers, then the key points ticked
+
+
+class Mode(StrEnum):
+    """When a quiz shows its feedback; stored in `quiz_attempt.mode` (a mock is always exam)."""
+
+    EXAM = "exam"  # at the end
+    PRACTICE = "practice"  # after each item
+
+
+class AttemptStatus(StrEnum):
+    """Where an attempt stands; derived from its rows, never stored."""
+
+    IN_PROGRESS = "in_progress"
+    REVIEW = "review"  # a mock interview with every question closed: ticking key points
+    FINISHED = "finished"
+
+
+class OutcomeStatus(StrEnum):
+    """How one item ended."""
+
+    CORRECT = "correct"
+    WRONG = "wrong"
+    TIMED_OUT = "timed_out"
+    SKIPPED = "skipped"  # left open when the learner finished early
+    ANSWERED = "answered"  # answered, correctness not (yet) shown or not applicable
+    OPEN = "open"
+
+
 class AnswerType(StrEnum):
     CHOICE = "choice"  # the index of an option, in the order shown
     BOOLEAN = "boolean"  # true / false
@@ -447,22 +480,22 @@ def self_score(item: Item, ticked: Iterable[int]) -> float:
 class Outcome:
     """How one item ended, from its stored answer row (or None when it has none yet)."""
 
-    status: str  # "correct" | "wrong" | "timed_out" | "skipped" | "answered" | "open"
+    status: OutcomeStatus
     is_mistake: bool
 
 
 def outcome(answered: bool, correct: bool | None, timed_out: bool, given: object) -> Outcome:
     if not answered:
-        return Outcome("open", False)
+        return Outcome(OutcomeStatus.OPEN, False)
     if timed_out:
-        return Outcome("timed_out", True)
+        return Outcome(OutcomeStatus.TIMED_OUT, True)
     if given is None:
         # Left unanswered when the learner finished early: not right, but no evidence of
         # forgetting either, so it does not send its card back to review.
-        return Outcome("skipped", False)
+        return Outcome(OutcomeStatus.SKIPPED, False)
     if correct is None:
-        return Outcome("answered", False)
-    return Outcome("correct" if correct else "wrong", not correct)
+        return Outcome(OutcomeStatus.ANSWERED, False)
+    return Outcome(OutcomeStatus.CORRECT if correct else OutcomeStatus.WRONG, not correct)
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,14 +512,14 @@ class Score:
 
 
 def score(outcomes: Sequence[Outcome]) -> Score:
-    def count(status: str) -> int:
+    def count(status: OutcomeStatus) -> int:
         return sum(1 for o in outcomes if o.status == status)
 
     return Score(
-        correct=count("correct"),
-        wrong=count("wrong"),
-        timed_out=count("timed_out"),
-        skipped=count("skipped"),
+        correct=count(OutcomeStatus.CORRECT),
+        wrong=count(OutcomeStatus.WRONG),
+        timed_out=count(OutcomeStatus.TIMED_OUT),
+        skipped=count(OutcomeStatus.SKIPPED),
         total=len(outcomes),
     )
 
