@@ -44,7 +44,8 @@ class CardState(SQLModel, table=True):
     step: int | None = None
     stability: float | None = None
     difficulty: float | None = None
-    due: datetime = Field(sa_type=UTCDateTime)
+    due: datetime = Field(sa_type=UTCDateTime)  # when it is shown (capped before an interview)
+    fsrs_due: datetime = Field(sa_type=UTCDateTime)  # FSRS's own due: clearing the date restores it
     last_review: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reps: int = 0
     lapses: int = 0

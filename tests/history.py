@@ -24,6 +24,7 @@ def _snapshot(memory, reps: int, lapses: int) -> dict:
         "stability": memory.stability,
         "difficulty": memory.difficulty,
         "due": memory.due.isoformat(),
+        "fsrs_due": memory.due.isoformat(),  # no interview cap while the history is built
         "last_review": memory.last_review.isoformat() if memory.last_review else None,
         "reps": reps,
         "lapses": lapses,

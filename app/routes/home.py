@@ -4,7 +4,7 @@ from fastapi.responses import HTMLResponse
 from app import repository
 from app.db import utcnow
 from app.deps import CurrentUser, DeckDep, SessionDep, TemplatesDep
-from app.services import reviews
+from app.services import reviews, schedule
 from app.study import queue, scheduling
 from app.study.status import summarize
 
@@ -21,13 +21,16 @@ def home(
     summary = summarize(statuses.values())
     memories = repository.memories_of(rows)
     start, end = reviews.study_day(user, now)
+    introduced = reviews.new_cards_introduced(session, user, start, end)
+    new_count = sum(1 for slug in deck.slugs if slug not in memories)
+    limit = schedule.new_limit(user, new_count, introduced, now)
     pick = queue.next_card(
         deck.slugs,
         memories,
         now,
         end,
-        new_introduced_today=reviews.new_cards_introduced(session, user, start, end),
-        new_limit=user.daily_new_limit,
+        new_introduced_today=introduced,
+        new_limit=limit.limit,
     )
     weakest = sorted(
         (c for c in deck if statuses[c.slug].retrievability is not None),
@@ -41,6 +44,7 @@ def home(
         readiness = scheduling.readiness(
             [memories.get(slug) for slug in deck.slugs], interview, recall_scheduler
         )
+    plan = schedule.plan_for(session, user, deck.slugs, memories, introduced, now)
     mistakes = reviews.recent_mistakes(session, user, now, 7, None)
     context = {
         "summary": summary,
@@ -52,6 +56,9 @@ def home(
         "statuses": statuses,
         "interview_date": user.interview_date,
         "readiness": readiness,
+        "plan": plan,
+        "new_limit": limit,
+        "daily_new_limit": user.daily_new_limit,
         "mistakes": len(mistakes),
         "quiz_url": request.app.state.feature_urls.get("quiz"),
         "progress_url": request.app.state.feature_urls.get("progress"),

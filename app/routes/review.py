@@ -12,7 +12,7 @@ from app.content.model import Card
 from app.db import utcnow
 from app.deps import CurrentUser, DeckDep, SessionDep, SettingsDep, TemplatesDep
 from app.schemas import ErrorOut, RichText, lab_url
-from app.services import reviews
+from app.services import reviews, schedule
 from app.study import queue, scheduling
 from app.study.scheduling import RATING_LABELS, Rating
 from app.study.status import status_of
@@ -130,13 +130,15 @@ def next_card(
     only = None
     if mode == "mistakes":
         only = reviews.recent_mistakes(session, user, now, days, since)
+    introduced = reviews.new_cards_introduced(session, user, start, end)
+    new_count = sum(1 for slug in deck.slugs if slug not in memories)
     pick = queue.next_card(
         deck.slugs,
         memories,
         now,
         end,
-        new_introduced_today=reviews.new_cards_introduced(session, user, start, end),
-        new_limit=user.daily_new_limit,
+        new_introduced_today=introduced,
+        new_limit=schedule.new_limit(user, new_count, introduced, now).limit,
         only=only,
     )
     c = pick.counts
@@ -158,7 +160,10 @@ def next_card(
     card = deck.get(pick.slug)
     memory = memories.get(pick.slug)
     preview_scheduler = scheduling.make_scheduler(user.desired_retention, fuzz=False)
-    intervals = scheduling.preview(memory, now, preview_scheduler)
+    # The same rule the rating will apply, interview cap included: the button shows what is saved.
+    intervals = scheduling.preview(
+        memory, now, preview_scheduler, interview=reviews.interview_for(user)
+    )
     row = rows.get(pick.slug)
     row_lapses = row.lapses if row else 0
     return NextOut(

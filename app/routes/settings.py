@@ -13,6 +13,7 @@ from app.db import utcnow
 from app.deps import CurrentUser, SessionDep, TemplatesDep
 from app.errors import InvalidInput
 from app.models import User
+from app.services import schedule
 from app.study import scheduling
 from app.study.days import is_timezone, study_date, zone
 
@@ -65,14 +66,16 @@ def settings_of(user: User) -> SettingsOut:
     )
 
 
-def apply(user: User, change: SettingsIn) -> None:
-    """Validate the whole change first, then write it: a bad field changes nothing."""
+def apply(user: User, change: SettingsIn) -> bool:
+    """Validate the whole change first, then write it: a bad field changes nothing. True when
+    the interview moment moved (its date or the zone it is read in): due dates must follow."""
     tz = zone(change.timezone or user.timezone)
     today = study_date(utcnow(), tz)
     if change.interview_date is not None and change.interview_date < today:
         raise SettingsError("interview_date", f"must be today ({today}) or later")
     if change.interview_date is not None and change.interview_date > today + timedelta(days=3650):
         raise SettingsError("interview_date", "must be within ten years")
+    before = (user.interview_date, user.timezone)
     if change.desired_retention is not None:
         user.desired_retention = round(change.desired_retention, 3)
     if change.daily_new_limit is not None:
@@ -83,6 +86,7 @@ def apply(user: User, change: SettingsIn) -> None:
         user.interview_date = None
     elif change.interview_date is not None:
         user.interview_date = change.interview_date
+    return before != (user.interview_date, user.timezone)
 
 
 @api.get("", response_model=SettingsOut)
@@ -93,8 +97,10 @@ def get_settings(user: CurrentUser):
 @api.put("", response_model=SettingsOut)
 def put_settings(change: SettingsIn, user: CurrentUser, session: SessionDep):
     """Change any subset of the settings. Out-of-range values are refused with a 422 naming them."""
-    apply(user, change)
+    moved = apply(user, change)
     session.add(user)
+    if moved:
+        schedule.reschedule(session, user, utcnow())  # same transaction as the new date
     session.commit()
     return settings_of(user)
 
@@ -154,7 +160,7 @@ def save_settings(
             interview_date=interview_date or None,
             clear_interview_date=not interview_date,
         )
-        apply(user, change)
+        moved = apply(user, change)
     except ValidationError as exc:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "form"
@@ -165,5 +171,7 @@ def save_settings(
         session.rollback()
         return _page(request, templates, user, errors, raw)
     session.add(user)
+    if moved:
+        schedule.reschedule(session, user, utcnow())  # same transaction as the new date
     session.commit()
     return RedirectResponse("/settings?saved=true", status_code=303)

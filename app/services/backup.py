@@ -82,6 +82,10 @@ class MemoryData(_Strict):
     stability: float | None = Field(None, gt=0, le=1e6)
     difficulty: float | None = Field(None, ge=1, le=10)
     due: AwareDatetime
+    fsrs_due: AwareDatetime | None = Field(
+        None,
+        description="FSRS's own due date, before an interview pulled it earlier; = due if absent",
+    )
     last_review: AwareDatetime | None = None
     reps: int = Field(0, ge=0, le=1_000_000)
     lapses: int = Field(0, ge=0, le=1_000_000)
@@ -192,6 +196,7 @@ def _memory(row: CardState) -> dict[str, Any]:
         "stability": row.stability,
         "difficulty": row.difficulty,
         "due": row.due,
+        "fsrs_due": row.fsrs_due,
         "last_review": row.last_review,
         "reps": row.reps,
         "lapses": row.lapses,
@@ -299,7 +304,7 @@ def _snapshot(text: str | None) -> MemoryData | None:
     if not text:
         return None
     data = json.loads(text)
-    for name in ("due", "last_review"):
+    for name in ("due", "fsrs_due", "last_review"):
         if data.get(name):
             data[name] = datetime.fromisoformat(data[name])
     return MemoryData(**data)
@@ -316,6 +321,7 @@ def _snapshot_json(memory: MemoryData | None) -> str | None:
             "stability": memory.stability,
             "difficulty": memory.difficulty,
             "due": memory.due.isoformat(),
+            "fsrs_due": (memory.fsrs_due or memory.due).isoformat(),
             "last_review": memory.last_review.isoformat() if memory.last_review else None,
             "reps": memory.reps,
             "lapses": memory.lapses,
@@ -523,9 +529,12 @@ def _later(new: datetime | None, old: datetime | None) -> bool:
 
 
 def _memory_fields(state: MemoryData) -> dict[str, Any]:
-    return state.model_dump(
+    fields = state.model_dump(
         include={"state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses"}
     )
+    # Files from before fsrs_due was exported: their due is FSRS's as far as anyone knows.
+    fields["fsrs_due"] = state.fsrs_due or state.due
+    return fields
 
 
 def _card_state(uid: int, state: CardStateData) -> CardState:

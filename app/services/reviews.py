@@ -70,6 +70,7 @@ def _row_snapshot(row: CardState | None) -> str | None:
             "stability": row.stability,
             "difficulty": row.difficulty,
             "due": row.due.isoformat(),
+            "fsrs_due": row.fsrs_due.isoformat(),
             "last_review": row.last_review.isoformat() if row.last_review else None,
             "reps": row.reps,
             "lapses": row.lapses,
@@ -83,6 +84,8 @@ def _restore(row: CardState, snapshot: dict) -> None:
     row.stability = snapshot["stability"]
     row.difficulty = snapshot["difficulty"]
     row.due = datetime.fromisoformat(snapshot["due"])
+    # Snapshots written before fsrs_due existed: the due they kept is the best value there is.
+    row.fsrs_due = datetime.fromisoformat(snapshot.get("fsrs_due") or snapshot["due"])
     last = snapshot["last_review"]
     row.last_review = datetime.fromisoformat(last) if last else None
     row.reps = snapshot["reps"]
@@ -140,6 +143,7 @@ def record_review(
             "stability": memory.stability,
             "difficulty": memory.difficulty,
             "due": memory.due,
+            "fsrs_due": outcome.fsrs_due,
             "last_review": memory.last_review,
             "reps": reps,
             "lapses": lapses,

@@ -58,8 +58,9 @@ def new_memory(now: datetime) -> fsrs.Card:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    memory: fsrs.Card
+    memory: fsrs.Card  # its `due` is the one to save and show: capped for an interview
     lapsed: bool  # a review-state card forgotten: counts toward leech detection
+    fsrs_due: datetime  # FSRS's own due, kept so that moving or clearing the date can restore it
 
 
 def review(
@@ -72,33 +73,49 @@ def review(
 ) -> Outcome:
     """The card's memory after rating it at `now`.
 
-    With an interview at `interview` (UTC), a due date that would fall after the start of the
-    final window is pulled into it, so the card is seen once more just before the interview
-    (the idea of RemNote's exam scheduler). A review made inside the window is left alone.
+    With an interview at `interview` (UTC) the saved due date is `interview_due`'s, so the card
+    is seen once more just before the interview (the idea of RemNote's exam scheduler).
     """
     before = memory if memory is not None else new_memory(now)
     lapsed = before.state == fsrs.State.Review and rating == Rating.AGAIN
     after, _log = scheduler.review_card(before, fsrs.Rating(int(rating)), review_datetime=now)
-    if interview is not None:
-        after.due = cap_for_interview(after.due, now, interview)
-    return Outcome(after, lapsed)
+    fsrs_due = after.due
+    after.due = interview_due(fsrs_due, now, interview, now)
+    return Outcome(after, lapsed, fsrs_due)
 
 
-def cap_for_interview(due: datetime, now: datetime, interview: datetime) -> datetime:
+def interview_due(
+    fsrs_due: datetime, last_review: datetime | None, interview: datetime | None, now: datetime
+) -> datetime:
+    """The due date to save and show for a card FSRS wants back at `fsrs_due`.
+
+    The one rule for rating, previewing and rescheduling: with an interview still ahead, a card
+    whose last review came before the final window and whose FSRS due falls after the window
+    starts is pulled to the middle of the window, so its last review lands in the two days
+    before the interview. A card last reviewed inside the window keeps FSRS's due; without an
+    interview (or once it has begun) FSRS's due stands.
+    """
+    if interview is None or interview <= now:
+        return fsrs_due
     window_start = interview - FINAL_WINDOW
-    if now >= window_start or due <= window_start:
-        return due  # already in the final days, or due before them anyway
+    if (last_review is not None and last_review >= window_start) or fsrs_due <= window_start:
+        return fsrs_due  # already seen in the final days, or due before them anyway
     # The middle of the window: late enough to count, early enough to be seen.
     return window_start + FINAL_WINDOW / 2
 
 
 def preview(
-    memory: fsrs.Card | None, now: datetime, scheduler: fsrs.Scheduler
+    memory: fsrs.Card | None,
+    now: datetime,
+    scheduler: fsrs.Scheduler,
+    *,
+    interview: datetime | None = None,
 ) -> dict[Rating, timedelta]:
-    """The interval each rating would give now (what the four buttons show)."""
+    """The interval each rating would give now (what the four buttons show): the same
+    `review` that saves the rating, so the button shows the due date that will be stored."""
     out = {}
     for rating in Rating:
-        after = review(memory, rating, now, scheduler).memory
+        after = review(memory, rating, now, scheduler, interview=interview).memory
         out[rating] = after.due - now
     return out
 

@@ -77,3 +77,37 @@ def test_upgrade_from_the_first_migration_keeps_the_data(settings):
         log = session.exec(select(ReviewLog)).one()
         assert (log.rating, log.duration_ms, log.idempotency_key) == (3, 4200, "k-1")
     engine.dispose()
+
+
+def test_0004_keeps_card_states_and_fills_fsrs_due_from_due(settings):
+    """FSRS's own due is new in 0004: existing rows get their due, nothing else changes."""
+    url = settings.resolved_database_url
+    config = alembic_config(url)
+    command.upgrade(config, "0003")
+    engine = make_engine(url)
+    due = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                'INSERT INTO "user" (id, username, created_at, timezone, desired_retention,'
+                " daily_new_limit, session_version) VALUES (1, 'ada', :t, 'UTC', 0.9, 10, 0)"
+            ),
+            {"t": datetime(2026, 1, 2, tzinfo=UTC)},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO card_state (user_id, card_slug, state, step, stability, difficulty,"
+                " due, last_review, reps, lapses) VALUES (1, 'forget-gate', 2, NULL, 9.5, 5.0,"
+                " :due, :last, 4, 0)"
+            ),
+            {"due": due, "last": datetime(2026, 2, 20, tzinfo=UTC)},
+        )
+    command.upgrade(config, "head")
+    with Session(engine) as session:
+        state = session.exec(select(CardState)).one()
+        assert (state.due, state.fsrs_due) == (due, due)
+        assert (state.stability, state.difficulty, state.reps) == (9.5, 5.0, 4)
+    command.downgrade(config, "0003")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT reps FROM card_state")).scalar_one() == 4
+    engine.dispose()

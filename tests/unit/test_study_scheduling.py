@@ -132,3 +132,24 @@ def test_queue_learns_ahead_a_learning_card_due_within_20_minutes(scheduler):
         new_limit=0,
     )
     assert pick.slug is None
+
+
+def test_interview_due_is_the_one_rule_for_rating_and_rescheduling():
+    interview = NOW + timedelta(days=10)
+    middle = interview - scheduling.FINAL_WINDOW / 2
+    late, early = NOW + timedelta(days=30), NOW + timedelta(days=3)
+    assert scheduling.interview_due(late, NOW, interview, NOW) == middle
+    assert scheduling.interview_due(early, NOW, interview, NOW) == early  # before the window
+    assert scheduling.interview_due(late, NOW, None, NOW) == late  # no interview: FSRS's due
+    inside = interview - timedelta(hours=30)  # last reviewed inside the window: left alone
+    assert scheduling.interview_due(late, inside, interview, inside) == late
+    after = interview + timedelta(hours=1)  # the interview has begun: FSRS's due again
+    assert scheduling.interview_due(late, NOW, interview, after) == late
+
+
+def test_the_preview_applies_the_interview_cap_like_the_rating(scheduler):
+    interview = NOW + timedelta(days=5)
+    intervals = scheduling.preview(None, NOW, scheduler, interview=interview)
+    outcome = scheduling.review(None, Rating.EASY, NOW, scheduler, interview=interview)
+    assert intervals[Rating.EASY] == outcome.memory.due - NOW == timedelta(days=4)
+    assert outcome.fsrs_due > outcome.memory.due  # FSRS's own due is kept beside the capped one

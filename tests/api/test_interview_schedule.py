@@ -1,0 +1,138 @@
+"""An interview date reschedules at once: setting, moving and clearing it recompute every card's
+due date from FSRS's own (kept beside it); cards not yet studied get a raised daily new limit;
+the rating buttons preview the due date that will be saved. Runs on SQLite and PostgreSQL."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from app.models import CardState
+from app.study import scheduling
+
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)  # zone UTC: study days start at 04:00 UTC
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    moment = [NOW]
+    for module in ("review", "settings", "home", "progress"):
+        monkeypatch.setattr(f"app.routes.{module}.utcnow", lambda: moment[0])
+    return moment
+
+
+def rate(client, card, rating, key):
+    body = {"card": card, "rating": rating, "duration_ms": 4000, "idempotency_key": key}
+    response = client.post("/api/reviews", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def state(app, slug) -> CardState:
+    with Session(app.state.engine) as session:
+        return session.exec(select(CardState).where(CardState.card_slug == slug)).one()
+
+
+def put(client, **settings):
+    response = client.put("/api/settings", json=settings)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_setting_moving_and_clearing_the_date_recompute_due_dates_now(client, app, clock):
+    rate(client, "first-card", 4, "easy-first-1")  # Easy: FSRS wants it back in weeks
+    free = state(app, "first-card")
+    assert free.due == free.fsrs_due and free.due > NOW + timedelta(days=5)
+
+    # Set for 4 days out: the card, due after the interview, is pulled before it without a rating.
+    put(client, interview_date="2026-12-05")
+    interview = datetime(2026, 12, 5, 4, tzinfo=UTC)
+    capped = state(app, "first-card")
+    assert interview - scheduling.FINAL_WINDOW <= capped.due < interview
+    assert capped.due == interview - timedelta(days=1)
+    assert capped.fsrs_due == free.fsrs_due  # FSRS's own due is kept
+    assert capped.reps == free.reps  # rescheduling is not a review
+
+    # Moved to a day after FSRS's due: nothing to pull, FSRS's due is back.
+    put(client, interview_date=(free.fsrs_due + timedelta(days=10)).date().isoformat())
+    assert state(app, "first-card").due == free.fsrs_due
+
+    # Moved again, then cleared: FSRS's due exactly.
+    put(client, interview_date="2026-12-04")
+    assert state(app, "first-card").due == datetime(2026, 12, 3, 4, tzinfo=UTC)
+    put(client, clear_interview_date=True)
+    assert state(app, "first-card").due == free.fsrs_due
+
+
+def test_the_settings_form_reschedules_too(client, app, clock):
+    from tests.forms import form
+
+    rate(client, "first-card", 4, "easy-first-2")
+    fsrs_due = state(app, "first-card").fsrs_due
+    fields = {"desired_retention": "0.9", "daily_new_limit": "10", "timezone": "UTC"}
+    response = client.post(
+        "/settings",
+        data=form(client, {**fields, "interview_date": "2026-12-05"}),
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert state(app, "first-card").due == datetime(2026, 12, 4, 4, tzinfo=UTC)
+    client.post("/settings", data=form(client, {**fields, "interview_date": ""}))
+    assert state(app, "first-card").due == fsrs_due
+
+
+def test_changing_the_time_zone_moves_the_interview_morning(client, app, clock):
+    rate(client, "first-card", 4, "easy-first-3")
+    put(client, interview_date="2026-12-05")
+    put(client, timezone="Asia/Tokyo")  # 4 am in Tokyo is 19:00 UTC the day before
+    assert state(app, "first-card").due == datetime(2026, 12, 3, 19, tzinfo=UTC)
+
+
+def test_a_refused_change_reschedules_nothing(client, app, clock):
+    rate(client, "first-card", 4, "easy-first-4")
+    before = state(app, "first-card").due
+    response = client.put(
+        "/api/settings", json={"interview_date": "2026-12-05", "desired_retention": 0.1}
+    )
+    assert response.status_code == 422
+    assert state(app, "first-card").due == before
+
+
+def test_the_easy_button_shows_the_interval_that_is_saved(client, app, clock):
+    free = {b["label"]: b["interval"] for b in client.get("/api/review/next").json()["buttons"]}
+    assert free["Easy"].endswith(" d") and int(free["Easy"].split()[0]) > 4
+    put(client, interview_date="2026-12-05")
+    buttons = {b["label"]: b["interval"] for b in client.get("/api/review/next").json()["buttons"]}
+    saved = datetime.fromisoformat(rate(client, "first-card", 4, "easy-first-5")["due"])
+    assert saved == datetime(2026, 12, 4, 4, tzinfo=UTC)
+    assert buttons["Easy"] == scheduling.format_interval(saved - NOW) == "3 d"
+
+
+def test_cards_not_yet_studied_are_introduced_before_the_interview(client, clock):
+    put(client, daily_new_limit=0)
+    assert client.get("/api/review/next").json()["counts"]["new_left"] == 0
+    # Five study days left, two of them the final window: two new cards over three days.
+    put(client, interview_date="2026-12-06")
+    assert client.get("/api/review/next").json()["counts"]["new_left"] == 1
+    page = client.get("/").text
+    assert "raised to 1 a day" in page
+    # The next day the limit is worked out afresh from what is left.
+    rate(client, "first-card", 3, "good-first-6")
+    clock[0] = NOW + timedelta(days=1)
+    assert client.get("/api/review/next").json()["counts"]["new_left"] == 1
+    put(client, clear_interview_date=True)
+    assert client.get("/api/review/next").json()["counts"]["new_left"] == 0
+
+
+def test_the_home_page_promise_holds(client, app, clock):
+    put(client, interview_date="2026-12-05")
+    page = client.get("/").text
+    assert "two days before it" in page and "last review" in page
+    # Every studied card's saved due date falls before the interview morning.
+    rate(client, "first-card", 4, "easy-first-7")
+    rate(client, "second-card", 3, "good-second-7")
+    clock[0] = NOW + timedelta(minutes=11)
+    rate(client, "second-card", 3, "good-second-8")
+    interview = datetime(2026, 12, 5, 4, tzinfo=UTC)
+    for slug in ("first-card", "second-card"):
+        assert state(app, slug).due < interview
