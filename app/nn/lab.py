@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from app.nn import head, model, optim, sequence, tasks
+from app.nn import head, model, optim, sequence, tasks, units
 from app.nn.activations import softmax
 from app.nn.gradients import hidden_grad_norms
+from app.nn.interventions import Intervention, InterventionError, plan
 from app.nn.params import (
     GATES,
     HEAD_B,
@@ -27,6 +28,7 @@ from app.nn.params import (
     load_weights,
 )
 from app.nn.presets import PRESETS
+from app.nn.sample import sample
 
 MAX_T = 500
 MAX_H = 128
@@ -34,6 +36,7 @@ MAX_D = 256
 MAX_CHUNK = 200
 MAX_BATCH = 64
 MAX_TRAIN_WORK = 200 * 50 * 32 * 32  # steps × T × batch × H
+MAX_SAMPLE = 500  # characters one sample request generates
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 DEFAULT_T = 50
@@ -113,6 +116,46 @@ def _trace_dict(trace: sequence.Trace, include_pre: bool = False) -> dict:
     return out
 
 
+def interventions_of(raw: list[dict] | None, cell: str, T: int, H: int) -> list[Intervention]:
+    """Dicts {quantity, unit, from_step, to_step, value} → checked Interventions (LabError names
+    the bad field, e.g. "interventions[0].value = 1.5 must be in [0, 1] for f")."""
+    if not raw:
+        return []
+    try:
+        ivs = [
+            Intervention(
+                str(d["quantity"]),
+                int(d["unit"]),
+                int(d["from_step"]),
+                int(d["to_step"]),
+                float(d["value"]),
+            )
+            for d in raw
+        ]
+        plan(ivs, cell, T, H)
+    except InterventionError as exc:
+        raise LabError(str(exc)) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LabError(
+            f"interventions: each needs quantity, unit, from_step, to_step, value ({exc})"
+        ) from None
+    return ivs
+
+
+def readout_grad_norms(w: Weights, x: np.ndarray) -> list[float]:
+    """‖∂ŷ_T/∂h_t‖ for t = 0..T-1 of a one-output readout ŷ = W h + b at the last step: how much
+    each step's hidden state can still move the final answer. x (T, 1, D)."""
+    trace, cache = sequence.forward(w.params, x)
+    g = sequence.backward(cache, dhT=np.broadcast_to(w.head[0][0], trace.h[0].shape).copy())
+    return np.linalg.norm(g.h[:, 0], axis=1).tolist()  # ∂ŷ_T/∂h_T = W, then BPTT
+
+
+def _baseline(out: dict, include_pre: bool) -> dict:
+    """The keys of an untouched run that the page compares an intervened run with."""
+    keys = ("gates", "c", "h", "outputs", "prediction", "top5") + (("pre",) if include_pre else ())
+    return {k: out[k] for k in keys if k in out}
+
+
 def run_preset(
     name: str,
     input: list[list[float]] | None = None,
@@ -122,6 +165,9 @@ def run_preset(
     forget_bias: float | None = None,
     truncate: int | None = None,
     include_pre: bool = False,
+    interventions: list[dict] | None = None,
+    baseline: bool = False,
+    grad_norms: bool = False,
 ) -> dict:
     """Run a preset on one sequence and return everything the lab draws.
 
@@ -139,8 +185,22 @@ def run_preset(
     next character; gradients: "gradient_norms": a list of series as gradient_norms() returns
     them (vanishing-gradients: RNN, GRU, LSTM, LSTM with forget bias 1; forget-bias: the LSTM
     at forget bias 0, 1, 2, 3 and the requested one; truncated-bptt: full, then truncated).
+
+    interventions (trained presets): units held at values over steps, as interventions.py
+    defines; the run returned is the intervened one, and with baseline=True "baseline" holds the
+    untouched run's gates, c, h, outputs (and prediction or top5). grad_norms (adding presets):
+    also "grad_norms" = ‖∂ŷ_T/∂h_t‖ per step of the untouched run.
     """
     p = _preset(name)
+    if p.task == "gradients" and interventions:
+        raise LabError(
+            "interventions: the gradient presets have no trained readout; hold a unit of a "
+            "trained preset (adding or char) instead"
+        )
+    if p.task != "adding" and grad_norms:
+        raise LabError("grad_norms: only the adding-problem presets have a readout to measure")
+    if baseline and not interventions:
+        raise LabError("baseline: send it together with interventions")
     seed = 0 if seed is None else _limit("seed", seed, 2**32 - 1, low=0)
     if p.task == "char":
         w = shipped_weights(name)
@@ -152,31 +212,42 @@ def run_preset(
             ids = tasks.encode(text, w.vocab)
         except ValueError as exc:
             raise LabError(str(exc)) from None
-        trace, logits = model.predict(w, tasks.one_hot(ids[:, None], w.D))
-        probs = softmax(logits[:, 0])
-        top = np.argsort(-probs, axis=1, kind="stable")[:, :TOP_K]
-        return {
-            "preset": name,
-            **_trace_dict(trace, include_pre),
-            "D": w.D,
-            "input": None,
-            "text": text,
-            "outputs": logits[:, 0].tolist(),
-            "top5": [
-                [[w.vocab[k], float(pr[k])] for k in row]
-                for row, pr in zip(top, probs, strict=True)
-            ],
-        }
+        x = tasks.one_hot(ids[:, None], w.D)
+        ivs = interventions_of(interventions, p.cell, len(text), w.H)
+
+        def char_run(held: list[Intervention]) -> dict:
+            trace, logits = model.predict(w, x, interventions=held)
+            return {
+                **_trace_dict(trace, include_pre),
+                "outputs": logits[:, 0].tolist(),
+                "top5": top_k(logits[:, 0], w.vocab),
+            }
+
+        out = {"preset": name, **char_run(ivs), "D": w.D, "input": None, "text": text}
+        if baseline:
+            out["baseline"] = _baseline(char_run([]), include_pre)
+        return out
     x = _adding_input(input, seed)
     if p.task == "adding":
         w = shipped_weights(name)
-        trace, y = model.predict(w, x)
-        out = {"preset": name, **_trace_dict(trace, include_pre), "D": 2}
+        ivs = interventions_of(interventions, p.cell, x.shape[0], w.H)
+
+        def adding_run(held: list[Intervention]) -> dict:
+            trace, y = model.predict(w, x, interventions=held)
+            return {
+                **_trace_dict(trace, include_pre),
+                "outputs": y[:, 0].tolist(),
+                "prediction": float(y[-1, 0, 0]),
+            }
+
+        out = {"preset": name, **adding_run(ivs), "D": 2}
         out["input"] = x[:, 0].tolist()
-        out["outputs"] = y[:, 0].tolist()
-        out["prediction"] = float(y[-1, 0, 0])
         marked = x[:, 0, 1] == 1.0
         out["target"] = float(x[marked, 0, 0].sum()) if marked.sum() == 2 else None
+        if baseline:
+            out["baseline"] = _baseline(adding_run([]), include_pre)
+        if grad_norms:
+            out["grad_norms"] = readout_grad_norms(w, x)
         return out
     # Gradient presets: a seeded random init of the preset's cell, and the norms that matter.
     fb = p.forget_bias if forget_bias is None else float(forget_bias)
@@ -202,6 +273,13 @@ def run_preset(
         "outputs": trace.h[:, 0].tolist(),  # no head: the hidden state is the output
         "gradient_norms": series,
     }
+
+
+def top_k(logits: np.ndarray, vocab: str, k: int = TOP_K) -> list:
+    """logits (T, V) → per step the k most probable next characters as [character, p] pairs."""
+    probs = softmax(logits)
+    top = np.argsort(-probs, axis=1, kind="stable")[:, :k]
+    return [[[vocab[j], float(pr[j])] for j in row] for row, pr in zip(top, probs, strict=True)]
 
 
 def gradient_norms(
@@ -374,3 +452,99 @@ def live_predict(state: dict, input: list[list[float]] | None = None, seed: int 
     trace, _ = sequence.forward(w.params, x)
     y, _ = head.forward(trace.h, *w.head)
     return {**_trace_dict(trace), "D": 2, "input": x[:, 0].tolist(), "outputs": y[:, 0].tolist()}
+
+
+# --- units that track a feature, and sampling -----------------------------------------------------
+
+
+def find_units(
+    w: Weights,
+    x: np.ndarray,
+    text: str | None,
+    *,
+    quantity: str = "h",
+    feature: str | None = None,
+    target: list[float] | None = None,
+    nonlinearity: str = "tanh",
+) -> dict:
+    """Every unit of w ranked by |r|, the Pearson correlation of its h (or c) series on x (T, 1, D)
+    with the target: a named feature of the text (char models) or of the adding input, or T
+    numbers.
+
+    Returns {"quantity", "feature", "T", "target": T numbers, "units": [{"unit", "r", "series":
+    T numbers}] best first}.
+    """
+    T = x.shape[0]
+    if (feature is None) == (target is None):
+        raise LabError("feature: send either a feature name or a target list of T numbers")
+    if quantity not in ("h", "c"):
+        raise LabError(f"quantity: must be h or c, got {quantity!r}")
+    if quantity == "c" and w.cell != "lstm":
+        raise LabError(f"quantity: only the LSTM has a cell state c; this is a {w.cell.upper()}")
+    if feature is not None:
+        named = units.CHAR_FEATURES if text is not None else units.ADDING_FEATURES
+        if feature not in named:
+            raise LabError(f"feature: {feature!r} is not one of {', '.join(named)} for this input")
+        if text is not None:
+            y = units.char_feature(feature, text)
+        else:
+            y = units.adding_feature(feature, x[:, 0])
+    else:
+        y = np.array(target, dtype=np.float64)
+        if y.shape != (T,) or not np.isfinite(y).all():
+            raise LabError(f"target: must be a list of T = {T} finite numbers, one per step")
+    if np.ptp(y) == 0:
+        raise LabError(
+            "target: it is constant over these steps, so no unit can correlate with it; "
+            "choose an input where it changes"
+        )
+    trace, _ = sequence.forward(w.params, x, nonlinearity=nonlinearity)
+    series = (trace.h if quantity == "h" else trace.c)[:, 0]  # (T, H)
+    return {
+        "quantity": quantity,
+        "feature": feature,
+        "T": T,
+        "target": y.tolist(),
+        "units": [
+            {"unit": u, "r": r, "series": series[:, u].tolist()}
+            for u, r in units.rank_units(series, y)
+        ],
+    }
+
+
+def preset_input(name: str, input, text: str | None, seed: int | None):
+    """(weights, x (T, 1, D), text or None) of a trained preset on the given input."""
+    p = _preset(name)
+    if p.task == "gradients":
+        raise LabError(f"preset: {name!r} has no trained weights; choose an adding or char preset")
+    w = shipped_weights(name)
+    seed = 0 if seed is None else _limit("seed", seed, 2**32 - 1, low=0)
+    if p.task == "char":
+        text = DEFAULT_TEXT if text is None else text
+        if not isinstance(text, str) or not text:
+            raise LabError("text must be a non-empty string")
+        _limit("T", len(text), MAX_T)
+        try:
+            ids = tasks.encode(text, w.vocab)
+        except ValueError as exc:
+            raise LabError(f"text: {exc}") from None
+        return w, tasks.one_hot(ids[:, None], w.D), text
+    return w, _adding_input(input, seed), None
+
+
+def sample_text(w: Weights, prime: str, length: int, temperature: float, seed: int) -> dict:
+    """sample.sample with the lab's limits: a char model, 1 ≤ len(prime) ≤ MAX_T, 1 ≤ length ≤
+    MAX_SAMPLE, temperature in [0, 2]."""
+    if w.vocab is None or w.head is None:
+        raise LabError("weights: sampling needs a character model (with a vocab and a readout)")
+    if not isinstance(prime, str) or not prime:
+        raise LabError("prime: type at least one character to start from")
+    _limit("prime length", len(prime), MAX_T)
+    _limit("length", length, MAX_SAMPLE)
+    if not (isinstance(temperature, (int, float)) and 0 <= temperature <= 2):
+        raise LabError(f"temperature = {temperature} must be in [0, 2]")
+    seed = _limit("seed", seed, 2**32 - 1, low=0)
+    try:
+        return sample(w, prime, length, float(temperature), seed)
+    except ValueError as exc:
+        raise LabError(f"prime: {exc}") from None

@@ -30,8 +30,12 @@ from app.routes.lab_schemas import (
     PresetOut,
     RunIn,
     RunOut,
+    SampleIn,
+    SampleOut,
     TrainIn,
     TrainOut,
+    UnitsIn,
+    UnitsOut,
 )
 from app.schemas import ErrorOut
 from app.security.json_only import media_type
@@ -123,38 +127,70 @@ async def read_capped(file: UploadFile, limit: int = MAX_UPLOAD) -> bytes:
     return bytes(data)
 
 
+def dumped(items: list[BaseModel] | None) -> list[dict] | None:
+    return None if items is None else [item.model_dump() for item in items]
+
+
+async def read_upload(request: Request, model: type[M]) -> tuple[M, lab_runs.Upload]:
+    """The multipart form of the run, units and sample endpoints: a `weights` .npz file and a
+    `config` text field holding the JSON body (without `preset`)."""
+    form = await request.form(max_files=1, max_fields=4)
+    try:
+        file = form.get("weights")
+        if not isinstance(file, UploadFile):
+            raise HTTPException(422, "weights: send the .npz file in the `weights` field")
+        config = form.get("config") or "{}"
+        if not isinstance(config, str):
+            raise HTTPException(422, "config: send the JSON settings as a text field")
+        body = parse(model, config)
+        data = await read_capped(file)
+        name = (file.filename or "weights.npz")[:120]
+    finally:
+        await form.close()
+    if getattr(body, "preset", None) is not None:
+        raise HTTPException(422, "preset: leave it out when uploading weights")
+    try:
+        upload = await run_in_threadpool(lab_runs.read_npz, data, name)
+    except (engine.LabError, WeightsError) as exc:
+        raise HTTPException(422, f"weights: {exc}") from None
+    return body, upload
+
+
+def upload_body(model: type[BaseModel], what: str) -> dict:
+    """The OpenAPI request body of an endpoint that takes JSON or the multipart upload form."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": model.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["weights"],
+                        "properties": {
+                            "weights": {
+                                "type": "string",
+                                "format": "binary",
+                                "description": f"A .npz of a one-layer PyTorch state_dict "
+                                f"(≤ 2 MB){what}: np.savez(f, **{{k: v.numpy() for k, v in "
+                                "lstm.state_dict().items()})",
+                            },
+                            "config": {
+                                "type": "string",
+                                "description": "The JSON body above, without preset",
+                            },
+                        },
+                    }
+                },
+            },
+        }
+    }
+
+
 # --- run ------------------------------------------------------------------------------------------
 
-RUN_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": RunIn.model_json_schema()},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["weights"],
-                    "properties": {
-                        "weights": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "A .npz of a one-layer PyTorch state_dict (≤ 2 MB): "
-                            "np.savez(f, **{k: v.numpy() for k, v in lstm.state_dict().items()})",
-                        },
-                        "config": {
-                            "type": "string",
-                            "description": "The JSON body above (cell, peepholes, input, text, "
-                            "seed, T, include_pre), without preset",
-                        },
-                    },
-                }
-            },
-        },
-    }
-}
 
-
-@api.post("/run", response_model=RunOut, responses=ERRORS, openapi_extra=RUN_BODY)
+@api.post("/run", response_model=RunOut, responses=ERRORS, openapi_extra=upload_body(RunIn, ""))
 async def run(request: Request):
     """Run a preset or uploaded weights on one input: every gate, c and h at every step.
 
@@ -162,25 +198,7 @@ async def run(request: Request):
     holding the JSON. Limits: T ≤ 500, H ≤ 128, D ≤ 256, upload ≤ 2 MB (413).
     """
     if media_type(request.headers) == "multipart/form-data":
-        form = await request.form(max_files=1, max_fields=4)
-        try:
-            file = form.get("weights")
-            if not isinstance(file, UploadFile):
-                raise HTTPException(422, "weights: send the .npz file in the `weights` field")
-            config = form.get("config") or "{}"
-            if not isinstance(config, str):
-                raise HTTPException(422, "config: send the JSON settings as a text field")
-            body = parse(RunIn, config)
-            data = await read_capped(file)
-            name = (file.filename or "weights.npz")[:120]
-        finally:
-            await form.close()
-        if body.preset is not None:
-            raise HTTPException(422, "preset: leave it out when uploading weights")
-        try:
-            upload = await run_in_threadpool(lab_runs.read_npz, data, name)
-        except (engine.LabError, WeightsError) as exc:
-            raise HTTPException(422, f"weights: {exc}") from None
+        body, upload = await read_upload(request, RunIn)
         result, ms = await compute(
             lambda: lab_runs.run_weights(
                 upload,
@@ -192,6 +210,8 @@ async def run(request: Request):
                 T=body.T,
                 include_pre=body.include_pre,
                 nonlinearity=body.nonlinearity,
+                interventions=dumped(body.interventions),
+                baseline=body.baseline,
             )
         )
         return timed(result, ms)
@@ -213,10 +233,87 @@ async def run(request: Request):
             forget_bias=body.forget_bias,
             truncate=body.truncate,
             include_pre=body.include_pre,
+            interventions=dumped(body.interventions),
+            baseline=body.baseline,
+            grad_norms=body.grad_norms,
         )
-        question = question_for(out)
+        # The prediction question is about the untouched run, never a held one.
+        question = None if body.interventions else question_for(out)
         out["question"] = question.public() if question else None
         return out
+
+    result, ms = await compute(go)
+    return timed(result, ms)
+
+
+# --- units and sampling ---------------------------------------------------------------------------
+
+
+async def weights_and_body(request: Request, model: type[M]):
+    """(body, weights loader) for a JSON body naming a preset or the multipart upload form."""
+    if media_type(request.headers) == "multipart/form-data":
+        body, upload = await read_upload(request, model)
+        return body, upload
+    body = parse(model, await request.body())
+    if body.preset is None:
+        raise HTTPException(422, "preset: name a preset, or upload weights with the multipart form")
+    if body.preset not in PRESETS:
+        raise HTTPException(422, f"preset: unknown preset {body.preset!r}")
+    return body, None
+
+
+@api.post(
+    "/units",
+    response_model=UnitsOut,
+    responses=ERRORS,
+    openapi_extra=upload_body(UnitsIn, ""),
+)
+async def find_units(request: Request):
+    """Every unit ranked by the absolute Pearson correlation of its h (or c) over the steps with
+    a target: a named feature of the input (char models: inside-quotes, inside-parens,
+    position-in-word, after-newline, is-vowel, is-space; adding: after-first-marker,
+    running-sum) or T numbers. JSON with a trained preset, or the multipart upload form."""
+    body, upload = await weights_and_body(request, UnitsIn)
+
+    def go() -> dict:
+        if upload is None:
+            w, x, text = engine.preset_input(body.preset, body.input, body.text, body.seed)
+        else:
+            w, x, text = lab_runs.upload_input(upload, body.input, body.text, body.seed)
+        if body.nonlinearity is not None and (upload is None or w.cell != "rnn"):
+            raise engine.LabError("nonlinearity: applies to uploaded RNN weights only")
+        out = engine.find_units(
+            w,
+            x,
+            text,
+            quantity=body.quantity,
+            feature=body.feature,
+            target=body.target,
+            nonlinearity=body.nonlinearity or "tanh",
+        )
+        return {**out, "text": text}
+
+    result, ms = await compute(go)
+    return timed(result, ms)
+
+
+@api.post(
+    "/sample",
+    response_model=SampleOut,
+    responses=ERRORS,
+    openapi_extra=upload_body(SampleIn, " of a character model (with its vocab)"),
+)
+async def sample(request: Request):
+    """Generate up to 500 characters from a character model after reading `prime`: the text
+    and, per character, its probability and the top 5. Temperature 0 is greedy; the same seed
+    gives the same text."""
+    body, upload = await weights_and_body(request, SampleIn)
+    if upload is None and PRESETS[body.preset].task != "char":
+        raise HTTPException(422, f"preset: {body.preset!r} is not a character model")
+
+    def go() -> dict:
+        w = engine.shipped_weights(body.preset) if upload is None else upload.weights
+        return engine.sample_text(w, body.prime, body.length, body.temperature, body.seed)
 
     result, ms = await compute(go)
     return timed(result, ms)

@@ -39,6 +39,28 @@ class Strict(BaseModel):
 # --- run ------------------------------------------------------------------------------------------
 
 
+Quantity = Literal["i", "f", "g", "o", "c", "h", "r", "z", "n"]
+
+
+class InterventionIn(Strict):
+    """Hold one unit's value over steps [from_step, to_step): computed as usual, then replaced,
+    and everything after it (in that step and later ones) uses the held value."""
+
+    quantity: Quantity = Field(
+        description="LSTM (also with peepholes): i, f, g, o, c, h; GRU: r, z, n, h; RNN: h"
+    )
+    unit: int = Field(ge=0, lt=lab.MAX_H, description="0-based unit (must be < H)")
+    from_step: int = Field(ge=0, lt=lab.MAX_T, description="0-based first step held")
+    to_step: int = Field(ge=1, le=lab.MAX_T, description="One past the last step held (≤ T)")
+    value: float = Field(
+        ge=-100,
+        le=100,
+        allow_inf_nan=False,
+        description="The activation to hold: σ gates (i, f, o, r, z) in [0, 1], g and n in "
+        "[-1, 1]; c and h any value in [-100, 100]",
+    )
+
+
 class RunIn(Strict):
     """A preset (or, with the multipart form, uploaded weights) and one input sequence."""
 
@@ -81,6 +103,30 @@ class RunIn(Strict):
     include_pre: bool = Field(
         False, description="Also return each gate's pre-activation (the argument of σ or tanh)"
     )
+    interventions: list[InterventionIn] | None = Field(
+        None,
+        max_length=8,
+        description="At most 8 units to hold (trained presets and uploads): the response is the "
+        "intervened run",
+    )
+    baseline: bool = Field(
+        False, description="With interventions: also return the untouched run as `baseline`"
+    )
+    grad_norms: bool = Field(
+        False, description="Adding presets: also return ‖∂ŷ_T/∂h_t‖ per step (untouched run)"
+    )
+
+
+class BaselineOut(BaseModel):
+    """The untouched run, to compare an intervened one with."""
+
+    gates: dict[str, Matrix]
+    c: Matrix | None = None
+    h: Matrix
+    outputs: Matrix
+    pre: dict[str, Matrix] | None = None
+    prediction: float | None = None
+    top5: list[list[tuple[str, float]]] | None = None
 
 
 class QuestionOut(BaseModel):
@@ -134,11 +180,95 @@ class RunOut(BaseModel):
     gradient_norms: list[GradientSeriesOut] | None = Field(
         None, description="Gradient presets: the series their card compares"
     )
+    baseline: BaselineOut | None = Field(None, description="With baseline: the untouched run")
+    grad_norms: list[float] | None = Field(
+        None, description="With grad_norms: ‖∂ŷ_T/∂h_t‖ for t = 0..T-1"
+    )
     question: QuestionOut | None = Field(
         None,
         description="Predict, then see: a question about this run (answer it at "
         "POST /api/lab/predictions before looking)",
     )
+
+
+# --- units ----------------------------------------------------------------------------------------
+
+
+class UnitsIn(Strict):
+    """Rank every unit by how closely its h (or c) follows a target over the steps."""
+
+    preset: str | None = Field(
+        None, max_length=40, description="A trained preset (adding or char); leave out to upload"
+    )
+    input: SeqInput
+    text: str | None = Field(
+        None, min_length=1, max_length=lab.MAX_T, description="Character models: the text to read"
+    )
+    seed: Seed
+    quantity: Literal["h", "c"] = Field("h", description="h, or c (LSTM only)")
+    feature: str | None = Field(
+        None,
+        max_length=40,
+        description="Char models: inside-quotes, inside-parens, position-in-word, after-newline, "
+        "is-vowel, is-space; adding: after-first-marker, running-sum",
+    )
+    target: list[Finite] | None = Field(
+        None, min_length=2, max_length=lab.MAX_T, description="Instead of a feature: T numbers"
+    )
+    nonlinearity: Nonlinearity | None = Field(
+        None, description="Uploaded RNN weights: tanh (PyTorch's default) or relu"
+    )
+
+
+class UnitOut(BaseModel):
+    unit: int
+    r: float = Field(description="Pearson correlation of the unit's series with the target")
+    series: list[float] = Field(description="The unit's h (or c) at each step")
+
+
+class UnitsOut(BaseModel):
+    quantity: Literal["h", "c"]
+    feature: str | None
+    T: int
+    target: list[float]
+    units: list[UnitOut] = Field(description="Every unit, by |r| descending")
+    text: str | None = None
+
+
+# --- sample ---------------------------------------------------------------------------------------
+
+
+class SampleIn(Strict):
+    """Generate text from a character model."""
+
+    preset: str | None = Field(
+        None, max_length=40, description="A character preset; leave out to upload char weights"
+    )
+    prime: str = Field(
+        lab.DEFAULT_TEXT[:20],
+        min_length=1,
+        max_length=lab.MAX_T,
+        description="The text the model reads first",
+    )
+    length: int = Field(200, ge=1, le=lab.MAX_SAMPLE, description="Characters to generate")
+    temperature: float = Field(
+        1.0, ge=0, le=2, allow_inf_nan=False, description="0: greedy; 1: the model's own odds"
+    )
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Same seed, same text")
+
+
+class SampledChar(BaseModel):
+    char: str
+    p: float = Field(description="The model's probability of this character (at temperature 1)")
+    top5: list[tuple[str, float]]
+
+
+class SampleOut(BaseModel):
+    prime: str
+    text: str = Field(description="The generated characters (without the prime)")
+    temperature: float
+    seed: int
+    chars: list[SampledChar]
 
 
 # --- gradients ------------------------------------------------------------------------------------

@@ -143,6 +143,9 @@ def run_preset(
     forget_bias: float | None = None,
     truncate: int | None = None,
     include_pre: bool = False,
+    interventions: list[dict] | None = None,
+    baseline: bool = False,
+    grad_norms: bool = False,
 ) -> dict:
     """lab.run_preset, plus a random input of length T when asked for one."""
     p = PRESETS[preset]
@@ -163,11 +166,15 @@ def run_preset(
             forget_bias=forget_bias,
             truncate=truncate,
             include_pre=include_pre,
+            interventions=interventions,
+            baseline=baseline,
+            grad_norms=grad_norms,
         )
     except LabError as exc:
         # Name the field the learner typed into when the engine's message does not.
         field = "text" if text is not None else "input" if input is not None else None
-        if field and not str(exc).startswith(field):
+        named = ("interventions", "baseline", "grad_norms")
+        if field and not str(exc).startswith((field, *named)):
             raise LabError(f"{field}: {exc}") from None
         raise
     out["peepholes"] = p.peepholes
@@ -240,13 +247,15 @@ def run_weights(
     T: int | None = None,
     include_pre: bool = False,
     nonlinearity: str | None = None,
+    interventions: list[dict] | None = None,
+    baseline: bool = False,
 ) -> dict:
     """Run uploaded weights on one sequence: typed text (a model with a vocab), the given T × D
     input, or a seeded random input of length T (the adding problem when D = 2, else N(0, 1)).
 
     nonlinearity: the RNN's φ as built in PyTorch, nn.RNN(nonlinearity=...): "tanh" (also
     PyTorch's default, used when left out) or "relu". The .npz cannot say which, so it is asked
-    for, never guessed from the numbers.
+    for, never guessed from the numbers. interventions and baseline as lab.run_preset.
     """
     w = upload.weights
     if cell is not None and cell != w.cell:
@@ -263,7 +272,20 @@ def run_weights(
     seed = 0 if seed is None else seed
     x, source_text = _upload_input(w, input, text, seed, T)
     phi = nonlinearity or "tanh"
-    trace, _ = sequence.forward(w.params, x, nonlinearity=phi)
+    if baseline and not interventions:
+        raise LabError("baseline: send it together with interventions")
+    held = lab.interventions_of(interventions, w.cell, x.shape[0], w.H)
+    if baseline:
+        base = run_weights(
+            upload,
+            input=x[:, 0].tolist() if source_text is None else None,
+            text=source_text,
+            include_pre=include_pre,
+            nonlinearity=nonlinearity,
+        )
+        keys = ("gates", "c", "h", "outputs", "prediction", "top5", "pre")
+        base = {k: base[k] for k in keys if k in base}
+    trace, _ = sequence.forward(w.params, x, nonlinearity=phi, interventions=held)
     out = {
         "preset": None,
         "source": "upload",
@@ -289,7 +311,15 @@ def run_weights(
             out["prediction"] = float(y[-1, 0, 0])
             marked = x[:, 0, 1] == 1.0
             out["target"] = float(x[marked, 0, 0].sum()) if marked.sum() == 2 else None
+    if baseline:
+        out["baseline"] = base
     return out
+
+
+def upload_input(upload: Upload, input, text, seed: int | None, T: int | None = None):
+    """(weights, x (T, 1, D), text or None) for uploaded weights, as run_weights picks them."""
+    x, source_text = _upload_input(upload.weights, input, text, seed or 0, T)
+    return upload.weights, x, source_text
 
 
 def _upload_input(w: Weights, input, text, seed: int, T: int | None):

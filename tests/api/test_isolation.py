@@ -163,6 +163,8 @@ NOT_PER_USER = {
     "GET /api/lab/presets": "the lab's presets, the same for everyone",
     "POST /api/lab/run": "a computation on the request's own input; stores nothing",
     "POST /api/lab/gradients": "a computation on the request's own input; stores nothing",
+    "POST /api/lab/units": "a computation on the request's own input; stores nothing",
+    "POST /api/lab/sample": "a computation on the request's own input; stores nothing",
     "POST /api/lab/train": "the training state travels sealed in the request; stores nothing",
 }
 
