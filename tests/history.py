@@ -9,7 +9,8 @@ weekly quizzes and the odd mock interview. The result is a version-1 progress do
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from app.study import scheduling
+from app.study import quiz, scheduling
+from app.study.computed_items import TEMPLATES
 from app.study.days import zone
 from app.study.scheduling import Rating
 
@@ -28,6 +29,66 @@ def _snapshot(memory, reps: int, lapses: int) -> dict:
         "last_review": memory.last_review.isoformat() if memory.last_review else None,
         "reps": reps,
         "lapses": lapses,
+    }
+
+
+def _answer(item, right: bool):
+    """The right answer to a computed item, or a wrong one."""
+    if item.answer_type == quiz.AnswerType.NUMBER:
+        return item.correct if right else item.correct + 1.0
+    return item.correct if right else (item.correct + 1) % len(item.choices)
+
+
+def _quiz(started: datetime, total: int, right: int, seed: int) -> dict:
+    """A finished quiz of computed items (they need no deck), `right` of them answered right.
+    The importer rebuilds the items and recomputes every score from the answers."""
+    names = sorted(TEMPLATES)
+    items = [
+        quiz.computed_item(TEMPLATES[names[i % len(names)]], seed * 100 + i, None)
+        for i in range(total)
+    ]
+    return {
+        "kind": "quiz",
+        "mode": "exam",
+        "started_at": started.isoformat(),
+        "deadline": (started + timedelta(seconds=90 * total)).isoformat(),
+        "finished_at": (started + timedelta(minutes=9)).isoformat(),
+        "seed": seed,
+        "items": [item.to_ref() for item in items],
+        "settings": {"size": total, "time_limit_s": 90, "kinds": ["computed"]},
+        "answers": [
+            {
+                "item_index": i,
+                "answer": _answer(item, i < right),
+                "answered_at": (started + timedelta(seconds=30 * (i + 1))).isoformat(),
+                "timed_out": False,
+            }
+            for i, item in enumerate(items)
+        ],
+    }
+
+
+def _mock(slugs: list[str], started: datetime, rng: random.Random) -> dict:
+    """A finished mock interview of up to five cards; the first key point of some is ticked."""
+    cards = slugs[:5]
+    return {
+        "kind": "mock",
+        "mode": "exam",
+        "started_at": started.isoformat(),
+        "deadline": (started + timedelta(seconds=120 * len(cards))).isoformat(),
+        "finished_at": (started + timedelta(minutes=9)).isoformat(),
+        "seed": 0,
+        "items": [{"kind": "mock", "card": slug} for slug in cards],
+        "settings": {"size": len(cards), "time_limit_s": 120, "cards": cards},
+        "answers": [
+            {
+                "item_index": i,
+                "answer": {"text": "An answer.", "ticked": [0] if rng.random() < 0.7 else []},
+                "answered_at": (started + timedelta(seconds=60 * (i + 1))).isoformat(),
+                "self_score": 0.0,
+            }
+            for i in range(len(cards))
+        ],
     }
 
 
@@ -104,41 +165,17 @@ def build_history(
             lapses[slug] = lapses.get(slug, 0) + int(outcome.lapsed)
             t += timedelta(seconds=rng.randint(15, 50))
         if offset % 7 == 3 or (offset % 17 == 5):
-            kind = "mock" if offset % 17 == 5 else "quiz"
             started = t + timedelta(minutes=2)
             if started + timedelta(minutes=10) < now:
-                total = 10
-                correct = min(
-                    total, max(0, round(total * (0.4 + 0.5 * offset / days)) + rng.randint(-2, 1))
-                )
-                quizzes.append(
-                    {
-                        "kind": kind,
-                        "mode": "exam",
-                        "started_at": started.isoformat(),
-                        "deadline": (started + timedelta(minutes=15)).isoformat(),
-                        "finished_at": (started + timedelta(minutes=9)).isoformat(),
-                        "seed": offset,
-                        "items": [{"id": f"item-{i}"} for i in range(total)],
-                        "settings": {"size": total},
-                        "correct": correct,
-                        "total": total,
-                        "score": correct / total,
-                        "answers": [
-                            {
-                                "item_index": i,
-                                "answer": 0,
-                                "answered_at": (
-                                    started + timedelta(seconds=30 * (i + 1))
-                                ).isoformat(),
-                                "correct": i < correct,
-                                "timed_out": False,
-                                "self_score": None,
-                            }
-                            for i in range(total)
-                        ],
-                    }
-                )
+                if offset % 17 == 5:
+                    quizzes.append(_mock(slugs, started, rng))
+                else:
+                    total = 10
+                    right = min(
+                        total,
+                        max(0, round(total * (0.4 + 0.5 * offset / days)) + rng.randint(-2, 1)),
+                    )
+                    quizzes.append(_quiz(started, total, right, seed=offset))
     card_states = [
         {"card": slug, **_snapshot(memory, reps[slug], lapses[slug])}
         for slug, memory in memories.items()

@@ -18,7 +18,7 @@ exported, and imported reviews carry no key (undo still works: it needs only the
 
 import json
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -36,7 +36,8 @@ from sqlmodel import Session, col, delete, select
 from app import errors
 from app.content import Deck
 from app.models import CardState, LabPrediction, QuizAnswer, QuizAttempt, ReviewLog, User
-from app.study import scheduling
+from app.nn.presets import PRESET_NAMES
+from app.study import quiz, scheduling
 from app.study.days import is_timezone
 from app.study.quiz import AttemptKind, Mode
 
@@ -45,6 +46,7 @@ VERSION = 1
 # 1 MB, the cap on every request body: a year of reviews of a 20-card deck takes about a tenth.
 MAX_BYTES = 1_048_576
 MAX_NEW_PER_DAY = 100
+MAX_QUIZ_ITEMS = 20  # the largest quiz or mock interview the app builds
 
 Slug = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 
@@ -388,6 +390,151 @@ def check_cards(data: ProgressData, deck: Deck) -> None:
         )
 
 
+def rebuild_quizzes(data: ProgressData, deck: Deck) -> ProgressData:
+    """The file's quizzes rebuilt from the deck, or BackupError naming the first bad entry.
+
+    An imported attempt is data, never markup: each item must be a reference the deck resolves
+    (rendered items from older files are reduced to their reference first), each answer must
+    be of its item's form, and correctness, self-scores and the attempt's score are computed
+    here, never taken from the file. Settings are rebuilt from checked values only.
+    """
+    return data.model_copy(
+        update={"quizzes": [_rebuilt(k, q, deck) for k, q in enumerate(data.quizzes)]}
+    )
+
+
+def _refuse(where: str, message: str) -> BackupError:
+    return BackupError(f"{where}: {message}; nothing was imported")
+
+
+def _rebuilt(k: int, data: QuizData, deck: Deck) -> QuizData:
+    where = f"quizzes.{k}"
+    mock = data.kind == "mock"
+    stored = data.items if isinstance(data.items, list) else None
+    if not stored or len(stored) > MAX_QUIZ_ITEMS:
+        raise _refuse(f"{where}.items", f"a list of 1 to {MAX_QUIZ_ITEMS} items")
+    items = []
+    for i, raw in enumerate(stored):
+        try:
+            item = quiz.resolve(quiz.stored_ref(raw), deck)
+        except quiz.RefError as exc:
+            raise _refuse(f"{where}.items.{i}", str(exc)) from None
+        if (item.kind == quiz.Kind.MOCK) != mock:
+            raise _refuse(f"{where}.items.{i}", f"a {item.kind.value} item in a {data.kind}")
+        items.append(item)
+    n = len(items)
+    settings = _rebuilt_settings(f"{where}.settings", data, items, deck)
+    deadline = data.started_at + timedelta(seconds=settings["time_limit_s"] * n)
+    if abs((data.deadline - deadline).total_seconds()) > 1:
+        raise _refuse(
+            f"{where}.deadline",
+            f"must be started_at plus {settings['time_limit_s']} s for each of its {n} items",
+        )
+    if data.finished_at is not None and data.finished_at < data.started_at:
+        raise _refuse(f"{where}.finished_at", "is before started_at")
+    answers = [
+        _rebuilt_answer(f"{where}.answers.{j}", a, items) for j, a in enumerate(data.answers)
+    ]
+    by_index = {a.item_index: a for a in answers}
+    correct, score = 0, None
+    if data.finished_at is not None:
+        if len(by_index) != n:
+            raise _refuse(f"{where}.answers", f"a finished attempt has one row for each of its {n}")
+        if mock:
+            shares = [by_index[i].self_score for i in range(n)]
+            correct = sum(1 for s in shares if (s or 0.0) >= quiz.MISTAKE_SELF_SCORE)
+            score = quiz.mock_score(shares)
+        else:
+            outcomes = [
+                quiz.outcome(True, a.correct, a.timed_out, a.answer)
+                for a in (by_index[i] for i in range(n))
+            ]
+            result = quiz.score(outcomes)
+            correct, score = result.correct, result.ratio
+    return data.model_copy(
+        update={
+            "mode": "exam" if mock else data.mode,
+            "deadline": deadline,
+            "items": [item.to_ref() for item in items],
+            "settings": settings,
+            "correct": correct,
+            "total": n,
+            "score": score,
+            "answers": answers,
+        }
+    )
+
+
+def _rebuilt_settings(where: str, data: QuizData, items: list, deck: Deck) -> dict:
+    given = data.settings if isinstance(data.settings, dict) else {}
+    mock = data.kind == "mock"
+    low, high = (
+        (quiz.MIN_MOCK_SECONDS, quiz.MAX_MOCK_SECONDS)
+        if mock
+        else (quiz.MIN_ITEM_SECONDS, quiz.MAX_ITEM_SECONDS)
+    )
+    limit = given.get("time_limit_s")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not low <= limit <= high:
+        raise _refuse(f"{where}.time_limit_s", f"a whole number of seconds from {low} to {high}")
+    topics = given.get("topics", [])
+    known = set(quiz.deck_topics(deck))
+    if not isinstance(topics, list) or any(t not in known for t in topics):
+        raise _refuse(f"{where}.topics", "a list of this deck's topics")
+    kinds = sorted({item.kind.value for item in items}) if not mock else []
+    if not mock and isinstance(given.get("kinds"), list):
+        asked = given["kinds"]
+        if not set(kinds) <= set(asked) <= {k.value for k in quiz.QUIZ_KINDS}:
+            raise _refuse(
+                f"{where}.kinds", "the kinds of its items, from mcq, true_false, computed"
+            )
+        kinds = sorted(asked)
+    cards = [item.card for item in items]
+    return {
+        "size": len(items),
+        "time_limit_s": limit,
+        "kinds": kinds,
+        "topics": sorted(set(topics)),
+        "cards": cards if mock and given.get("cards") == cards else [],
+    }
+
+
+def _rebuilt_answer(where: str, data: QuizAnswerData, items: list) -> QuizAnswerData:
+    if data.item_index >= len(items):
+        raise _refuse(f"{where}.item_index", f"the attempt has {len(items)} items")
+    item = items[data.item_index]
+    raw = data.answer
+    if item.answer_type == quiz.AnswerType.TEXT:
+        text, ticked = None, []
+        if raw is not None:
+            if not isinstance(raw, dict) or set(raw) - {"text", "ticked"}:
+                raise _refuse(f"{where}.answer", 'a mock answer is {"text": ..., "ticked": [...]}')
+            text, ticked = raw.get("text"), raw.get("ticked") or []
+            if text is not None and (not isinstance(text, str) or len(text) > quiz.MAX_TEXT):
+                raise _refuse(f"{where}.answer.text", f"text of at most {quiz.MAX_TEXT} characters")
+            if not isinstance(ticked, list) or any(
+                isinstance(t, bool) or not isinstance(t, int) for t in ticked
+            ):
+                raise _refuse(f"{where}.answer.ticked", "a list of key point numbers")
+        try:
+            share = quiz.self_score(item, ticked)
+        except quiz.AnswerError as exc:
+            raise _refuse(f"{where}.answer.ticked", str(exc)) from None
+        scored = data.self_score is not None or bool(ticked)
+        answer = None if raw is None else {"text": text, "ticked": sorted(set(ticked))}
+        return data.model_copy(
+            update={"answer": answer, "correct": None, "self_score": share if scored else None}
+        )
+    if raw is None:
+        return data.model_copy(update={"correct": False, "self_score": None})
+    try:
+        value = quiz.parse_answer(item, raw)
+    except quiz.AnswerError as exc:
+        raise _refuse(f"{where}.answer", str(exc)) from None
+    return data.model_copy(
+        update={"answer": value, "correct": quiz.is_correct(item, value), "self_score": None}
+    )
+
+
 def restore(
     session: Session,
     user: User,
@@ -397,6 +544,10 @@ def restore(
 ) -> ImportResult:
     """Write `data` into `user`'s progress in one transaction (validated already by `parse`)."""
     check_cards(data, deck)
+    for k, prediction in enumerate(data.lab_predictions):
+        if prediction.preset not in PRESET_NAMES:
+            raise _refuse(f"lab_predictions.{k}.preset", f"no lab preset {prediction.preset!r}")
+    data = rebuild_quizzes(data, deck)
     try:
         write = _replace if mode == "replace" else _merge
         result = write(session, user, data)
@@ -427,8 +578,8 @@ def _replace(session: Session, user: User, data: ProgressData) -> ImportResult:
         session.add(_card_state(uid, state))
     for review in data.review_log:
         session.add(_review(uid, review))
-    for quiz in data.quizzes:
-        _add_quiz(session, uid, quiz)
+    for taken in data.quizzes:
+        _add_quiz(session, uid, taken)
     for prediction in data.lab_predictions:
         session.add(LabPrediction(user_id=uid, **prediction.model_dump()))
     return ImportResult(
@@ -480,11 +631,11 @@ def _merge(session: Session, user: User, data: ProgressData) -> ImportResult:
         for a in session.exec(select(QuizAttempt).where(QuizAttempt.user_id == uid)).all()
     }
     quizzes_added = 0
-    for quiz in data.quizzes:
-        key = (quiz.kind, _utc_key(quiz.started_at))
+    for taken in data.quizzes:
+        key = (taken.kind, _utc_key(taken.started_at))
         if key not in seen_quizzes:
             seen_quizzes.add(key)
-            _add_quiz(session, uid, quiz)
+            _add_quiz(session, uid, taken)
             quizzes_added += 1
 
     seen_predictions = {
@@ -555,24 +706,24 @@ def _review(uid: int, review: ReviewData) -> ReviewLog:
     )
 
 
-def _add_quiz(session: Session, uid: int, quiz: QuizData) -> None:
+def _add_quiz(session: Session, uid: int, taken: QuizData) -> None:
     attempt = QuizAttempt(
         user_id=uid,
-        kind=quiz.kind,
-        mode=quiz.mode,
-        started_at=quiz.started_at,
-        deadline=quiz.deadline,
-        finished_at=quiz.finished_at,
-        seed=quiz.seed,
-        items=json.dumps(quiz.items),
-        settings=json.dumps(quiz.settings),
-        correct=quiz.correct,
-        total=quiz.total,
-        score=quiz.score,
+        kind=taken.kind,
+        mode=taken.mode,
+        started_at=taken.started_at,
+        deadline=taken.deadline,
+        finished_at=taken.finished_at,
+        seed=taken.seed,
+        items=json.dumps(taken.items),
+        settings=json.dumps(taken.settings),
+        correct=taken.correct,
+        total=taken.total,
+        score=taken.score,
     )
     session.add(attempt)
     session.flush()  # the attempt's id, for its answers
-    for answer in quiz.answers:
+    for answer in taken.answers:
         session.add(
             QuizAnswer(
                 attempt_id=attempt.id,

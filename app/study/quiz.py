@@ -136,6 +136,22 @@ class Item:
         return ref
 
 
+def stored_ref(stored: object) -> object:
+    """A reference from what an earlier version stored or exported (the rendered item, with
+    its `source`, `order`, `template` and `seed`); a reference, or anything else, as it is."""
+    if not isinstance(stored, Mapping) or "prompt" not in stored:
+        return stored
+    kind = stored.get("kind")
+    if kind in (Kind.MCQ, Kind.TRUE_FALSE):
+        ref = {"kind": kind, "item": stored.get("source")}
+        if kind == Kind.MCQ:
+            ref["order"] = stored.get("order")
+        return ref
+    if kind == Kind.COMPUTED:
+        return {"kind": kind, "template": stored.get("template"), "seed": stored.get("seed")}
+    return {"kind": kind, "card": stored.get("card")}
+
+
 class RefError(ValueError):
     """A stored or imported item reference that the deck cannot resolve; the message says why."""
 
