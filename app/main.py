@@ -12,7 +12,7 @@ from app.config import Settings, get_settings
 from app.content import ContentError, load_deck
 from app.db import make_engine
 from app.nn.presets import PRESET_NAMES
-from app.routes import account, api_docs, backup, cards, health, home, progress, review
+from app.routes import account, api_docs, backup, cards, health, home, progress, recall, review
 from app.routes import lab as lab_routes
 from app.routes import quiz as quiz_routes
 from app.routes import settings as settings_routes
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cards.api)
     app.include_router(review.pages)
     app.include_router(review.api)
+    app.include_router(recall.api)
     app.include_router(settings_routes.pages)
     app.include_router(settings_routes.api)
     app.include_router(account.pages)

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from app.content.cues import parse_cue_file
 from app.content.errors import ContentError
 from app.content.model import (
     Card,
@@ -41,6 +42,7 @@ SECTIONS = (
 )
 OPTIONS_PER_QUESTION = 4
 SKILLS = ("recall", "apply")
+CUES_FOLDER = "recall"
 
 
 class _File:
@@ -272,6 +274,13 @@ def parse_card(path: Path, preset_names: Collection[str]) -> Card:
         raise f.fail("lab.preset", f"unknown preset {preset!r}; known: {sorted(preset_names)}")
 
     sections = parse_sections(body, f)
+    key_points = parse_bullets(sections["Key points"], "section 'Key points'", f)
+    # The recall detector's cues live in a file of their own beside the card, so editing a card's
+    # text and its cues never touch the same lines.
+    cue_path = path.parent / CUES_FOLDER / f"{path.stem}.yaml"
+    # Optional here (a card without cues cannot be checked, and says so); `app.content.check`
+    # and the deck's tests require them for every card of the real deck.
+    cues = parse_cue_file(cue_path, len(key_points)) if cue_path.is_file() else ()
     return Card(
         number=number,
         slug=slug,
@@ -280,7 +289,7 @@ def parse_card(path: Path, preset_names: Collection[str]) -> Card:
         difficulty=Difficulty(difficulty),
         short_answer=f.text(sections["Short answer"], "section 'Short answer'", block=True),
         full_answer=f.text(sections["Full answer"], "section 'Full answer'", block=True),
-        key_points=parse_bullets(sections["Key points"], "section 'Key points'", f),
+        key_points=key_points,
         misconceptions=tuple(
             Misconception(claim, correction)
             for claim, correction in parse_subsections(
@@ -299,6 +308,7 @@ def parse_card(path: Path, preset_names: Collection[str]) -> Card:
         ),
         quiz=parse_quiz(data, slug, f),
         path=f.path,
+        cues=cues,
     )
 
 
@@ -325,4 +335,11 @@ def load_deck(folder: Path, preset_names: Collection[str]) -> Deck:
     if not folder.is_dir():
         raise ContentError(str(folder), "folder", "does not exist")
     paths = sorted(p for p in folder.glob("*.md") if p.name != "README.md")
-    return build_deck([parse_card(p, preset_names) for p in paths])
+    cards = [parse_card(p, preset_names) for p in paths]
+    stems = {p.stem for p in paths}
+    for orphan in sorted((folder / CUES_FOLDER).glob("*.yaml")):
+        if orphan.stem not in stems:
+            raise ContentError(
+                f"{folder.name}/{CUES_FOLDER}/{orphan.name}", "file", "has no card file beside it"
+            )
+    return build_deck(cards)

@@ -7,6 +7,8 @@ pages show (Markdown rendered, LaTeX turned into MathML).
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from app.content.cues import PointCues
+
 
 class Difficulty(StrEnum):
     EASY = "easy"
@@ -100,6 +102,8 @@ class Card:
     lab: LabLink
     quiz: tuple[QuizItem, ...]
     path: str  # the file it came from, relative to the questions folder
+    # Per key point, how the recall detector hears it (questions/recall/NN-slug.yaml).
+    cues: tuple[PointCues, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
