@@ -61,6 +61,13 @@ class Gone(DomainError):
     status = 410
 
 
+class Busy(DomainError):
+    """Heavy work that cannot start now (its bounded pool and queue are full): try again after
+    `retry_after` seconds. Nothing was done."""
+
+    status = 503
+
+
 class InvalidInput(DomainError):
     """Input a person can correct; `field` names it and the message says what would do."""
 
@@ -76,7 +83,14 @@ TITLES = {
     415: "That kind of content is not accepted here",
     422: "Some input was not valid",
     429: "Too many requests",
+    503: "The server is busy",
 }
+# Whatever ran out of memory was refused, not half done: the client may simply try again later.
+OUT_OF_MEMORY = Busy(
+    "The server does not have the memory for this request right now; nothing was changed. "
+    "Please try again in a minute.",
+    retry_after=30,
+)
 
 
 def wants_json(request: Request) -> bool:
@@ -130,7 +144,15 @@ def _clean(error: dict) -> dict:
     }
 
 
+async def memory_error(request: Request, exc: Exception) -> Response:
+    log.warning("out of memory on %s %s", request.method, request.url.path)
+    return await domain_error(request, OUT_OF_MEMORY)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, MemoryError):  # raised outside the routes (a middleware): still a 503
+        response = await memory_error(request, exc)
+        return _with_security_headers(request, response)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     message = "The server hit an unexpected error. Nothing you sent was lost; please try again."
     if wants_json(request):
@@ -140,6 +162,10 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
             response = error_page(request, 500, message)
         except Exception:  # the error page itself failed: fall back to plain text
             response = HTMLResponse(message, status_code=500)
+    return _with_security_headers(request, response)
+
+
+def _with_security_headers(request: Request, response: Response) -> Response:
     # This response leaves through the outermost middleware, past the one that adds these.
     settings = getattr(request.app.state, "settings", None)
     https = bool(settings and settings.https_cookies)
@@ -151,5 +177,6 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(MemoryError, memory_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unexpected_error)

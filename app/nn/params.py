@@ -242,6 +242,49 @@ def from_arrays(
     return Weights(cell, params, head, vocab)
 
 
+def check_layout(shapes: Mapping[str, tuple[int, ...]], *, max_H: int, max_D: int) -> None:
+    """Before any array is read: the keys and shapes a file's headers claim must describe one
+    single-layer cell with H ≤ max_H and D ≤ max_D, a head of at most max_D outputs and a vocab
+    of at most max_D characters. WeightsError naming the key and the limit. (from_arrays then
+    checks the values themselves: dtype, NaN, infinity, the vocab.)"""
+    for key in (W_IH, W_HH, B_IH, B_HH):
+        if key not in shapes:
+            raise WeightsError(f"missing key {key!r}")
+    w_hh = shapes[W_HH]
+    by_blocks = {len(g): c for c, g in GATES.items()}
+    if len(w_hh) != 2 or w_hh[1] == 0 or w_hh[0] % w_hh[1] or w_hh[0] // w_hh[1] not in by_blocks:
+        raise WeightsError(
+            f"key {W_HH!r} has shape {w_hh}; expected (G·H, H): 4H (LSTM), 3H (GRU) or H (RNN) rows"
+        )
+    H = w_hh[1]
+    if max_H < H:
+        raise WeightsError(f"H = {H} exceeds the limit H ≤ {max_H} (key {W_HH!r})")
+    cell = by_blocks[w_hh[0] // H]
+    w_ih = shapes[W_IH]
+    if len(w_ih) != 2 or w_ih[0] != w_hh[0] or w_ih[1] == 0:
+        raise WeightsError(f"key {W_IH!r} has shape {w_ih}; expected ({w_hh[0]}, D)")
+    D = w_ih[1]
+    if max_D < D:
+        raise WeightsError(f"D = {D} exceeds the limit D ≤ {max_D} (key {W_IH!r})")
+    peepholes = [k for k in PEEPHOLES if k in shapes]
+    if peepholes and cell != "lstm":
+        raise WeightsError(f"key {peepholes[0]!r}: peepholes need an LSTM")
+    expected: dict[str, tuple[int, ...]] = param_shapes(cell, D, H, bool(peepholes))
+    O = (shapes.get(HEAD_W) or (0,))[0]
+    expected |= {HEAD_W: (O, H), HEAD_B: (O,)}
+    for key, limit in ((HEAD_W, O), (VOCAB, (shapes.get(VOCAB) or (0,))[0])):
+        if limit > max_D:
+            raise WeightsError(f"key {key!r} has {limit} rows; the limit is {max_D}")
+    for key, shape in shapes.items():
+        if key == VOCAB:
+            if len(shape) != 1:
+                raise WeightsError(f"key {VOCAB!r} must be a 1-D uint32 array of code points")
+        elif key not in expected:
+            raise WeightsError(f"unexpected key {key!r} (single-layer {cell} layout expected)")
+        elif shape != expected[key]:
+            raise WeightsError(f"key {key!r} has shape {shape}; expected {expected[key]}")
+
+
 def load_weights(path: str | PathLike[str], cell: str | None = None) -> Weights:
     """Read and validate an .npz file (float16/32/64 arrays are loaded as float64)."""
     try:

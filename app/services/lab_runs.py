@@ -5,19 +5,20 @@ Pure: no FastAPI, no database. The engine (app.nn.lab) does the NumPy work and e
 limits (LabError names the one exceeded); this module adds uploaded weights and picks inputs.
 """
 
-import io
-import zipfile
 from dataclasses import dataclass
 
 import numpy as np
 
-from app.nn import head, lab, sequence, tasks
+from app.nn import head, lab, npz, sequence, tasks
 from app.nn.activations import softmax
-from app.nn.params import GATES, W_HH, W_IH, Weights, WeightsError, from_arrays
+from app.nn.params import GATES, VOCAB, W_IH, Weights, WeightsError, check_layout, from_arrays
 from app.nn.presets import PRESETS
 
 LabError = lab.LabError
 SIG_DIGITS = 5
+# An upload's arrays unpacked: an H = 128, D = 256 LSTM with a 256-way head in float64 is 1.8 MB.
+MAX_UNPACKED = 4 * 2**20
+MAX_MEMBERS = 16  # a state_dict has at most 10 arrays (weights, peepholes, head, vocab)
 MAX_EXACT_POW10 = 22  # 10^22 is the largest power of ten a double holds exactly
 # The adding-problem preset of each cell: what choosing a cell without a preset runs.
 ADDING_PRESET = {
@@ -197,37 +198,37 @@ class Upload:
 def read_npz(data: bytes, filename: str = "weights.npz") -> Upload:
     """Parse an uploaded .npz (a PyTorch state_dict saved with np.savez) and validate it.
 
-    Raises WeightsError with a message that names the key (or says what the file is instead).
+    Nothing is inflated before it is known to fit: the member names come from the zip's
+    directory, each member's dtype and shape from its .npy header, and the layout (H ≤ MAX_H,
+    D ≤ MAX_D, the cell's own shapes) and the total unpacked size (≤ MAX_UNPACKED) are checked
+    on those; only then is each array decompressed, by a read bounded to its stated size.
+    Raises WeightsError with a message that names the key or member (or says what the file is).
     """
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            names = list(npz.files)
-            if any(n.endswith("data.pkl") for n in names):
-                raise WeightsError(
-                    "this is a torch.save file, not an .npz: save the arrays with "
-                    "np.savez(path, **{k: v.numpy() for k, v in model.state_dict().items()})"
-                )
-            arrays = {k: npz[k] for k in names}
-    except WeightsError:
-        raise
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise WeightsError(f"not a readable .npz file of plain arrays ({exc})") from None
-    if not isinstance(arrays, dict) or not arrays:
-        raise WeightsError("the .npz file holds no arrays")
-    _hint_prefix(arrays)
-    w = from_arrays(arrays)
-    if w.H > lab.MAX_H:
-        raise LabError(f"H = {w.H} exceeds the limit H ≤ {lab.MAX_H} (key {W_HH!r})")
-    if w.D > lab.MAX_D:
-        raise LabError(f"D = {w.D} exceeds the limit D ≤ {lab.MAX_D} (key {W_IH!r})")
-    return Upload(w, filename)
+        names = npz.member_names(data, MAX_MEMBERS)
+        if any(n.endswith("data.pkl") for n in names):
+            raise WeightsError(
+                "this is a torch.save file, not an .npz: save the arrays with "
+                "np.savez(path, **{k: v.numpy() for k, v in model.state_dict().items()})"
+            )
+        if not names:
+            raise WeightsError("the .npz file holds no arrays")
+        _hint_prefix([n.removesuffix(".npy") for n in names])
+        members = npz.read_headers(data, MAX_MEMBERS)
+        check_layout({m.key: m.shape for m in members}, max_H=lab.MAX_H, max_D=lab.MAX_D)
+        floats = ("f2", "f4", "f8")
+        npz.check_plain(members, {m.key: floats for m in members} | {VOCAB: ("u4",)}, MAX_UNPACKED)
+        arrays = npz.read_arrays(data, members)
+    except npz.NpzError as exc:
+        raise WeightsError(str(exc)) from None
+    return Upload(from_arrays(arrays), filename)
 
 
-def _hint_prefix(arrays: dict[str, np.ndarray]) -> None:
+def _hint_prefix(keys: list[str]) -> None:
     """A state_dict of a whole model names the layer's keys 'lstm.weight_ih_l0': say so."""
-    if W_IH in arrays:
+    if W_IH in keys:
         return
-    prefixed = [k for k in arrays if k.endswith("." + W_IH)]
+    prefixed = [k for k in keys if k.endswith("." + W_IH)]
     if prefixed:
         prefix = prefixed[0][: -len(W_IH)]
         raise WeightsError(
