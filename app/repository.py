@@ -6,6 +6,7 @@ import fsrs
 from sqlmodel import Session, select
 
 from app.models import CardState
+from app.study.memory import CardMemory
 from app.study.status import CardStatus, status_of
 
 
@@ -15,14 +16,7 @@ def card_states(session: Session, user_id: int) -> dict[str, CardState]:
 
 
 def to_memory(row: CardState) -> fsrs.Card:
-    return fsrs.Card(
-        state=fsrs.State(row.state),
-        step=row.step,
-        stability=row.stability,
-        difficulty=row.difficulty,
-        due=row.due,
-        last_review=row.last_review,
-    )
+    return CardMemory.of(row).to_fsrs()
 
 
 def statuses(

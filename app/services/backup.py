@@ -39,6 +39,7 @@ from app.models import CardState, LabPrediction, QuizAnswer, QuizAttempt, Review
 from app.nn.presets import PRESET_NAMES
 from app.study import quiz, scheduling
 from app.study.days import is_timezone
+from app.study.memory import CardMemory
 from app.study.quiz import AttemptKind, Mode
 
 FORMAT = "memory-cell-progress"
@@ -191,20 +192,6 @@ class ImportResult(BaseModel):
 # Export -------------------------------------------------------------------------------------------
 
 
-def _memory(row: CardState) -> dict[str, Any]:
-    return {
-        "state": row.state,
-        "step": row.step,
-        "stability": row.stability,
-        "difficulty": row.difficulty,
-        "due": row.due,
-        "fsrs_due": row.fsrs_due,
-        "last_review": row.last_review,
-        "reps": row.reps,
-        "lapses": row.lapses,
-    }
-
-
 def _json(text: str | None) -> JsonValue:
     if text is None:
         return None
@@ -250,7 +237,7 @@ def export(session: Session, user: User, now: datetime) -> ProgressData:
             daily_new_limit=user.daily_new_limit,
             interview_date=user.interview_date,
         ),
-        card_states=[CardStateData(card=s.card_slug, **_memory(s)) for s in states],
+        card_states=[CardStateData(card=s.card_slug, **CardMemory.of(s).fields()) for s in states],
         review_log=[
             ReviewData(
                 card=log.card_slug,
@@ -305,30 +292,12 @@ def export(session: Session, user: User, now: datetime) -> ProgressData:
 def _snapshot(text: str | None) -> MemoryData | None:
     if not text:
         return None
-    data = json.loads(text)
-    for name in ("due", "fsrs_due", "last_review"):
-        if data.get(name):
-            data[name] = datetime.fromisoformat(data[name])
-    return MemoryData(**data)
+    return MemoryData(**CardMemory.from_dict(json.loads(text)).fields())
 
 
 def _snapshot_json(memory: MemoryData | None) -> str | None:
     """The snapshot in the form services.reviews writes (and undo reads)."""
-    if memory is None:
-        return None
-    return json.dumps(
-        {
-            "state": memory.state,
-            "step": memory.step,
-            "stability": memory.stability,
-            "difficulty": memory.difficulty,
-            "due": memory.due.isoformat(),
-            "fsrs_due": (memory.fsrs_due or memory.due).isoformat(),
-            "last_review": memory.last_review.isoformat() if memory.last_review else None,
-            "reps": memory.reps,
-            "lapses": memory.lapses,
-        }
-    )
+    return None if memory is None else json.dumps(CardMemory.of(memory).to_dict())
 
 
 # Import -------------------------------------------------------------------------------------------
@@ -680,12 +649,7 @@ def _later(new: datetime | None, old: datetime | None) -> bool:
 
 
 def _memory_fields(state: MemoryData) -> dict[str, Any]:
-    fields = state.model_dump(
-        include={"state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses"}
-    )
-    # Files from before fsrs_due was exported: their due is FSRS's as far as anyone knows.
-    fields["fsrs_due"] = state.fsrs_due or state.due
-    return fields
+    return CardMemory.of(state).fields()
 
 
 def _card_state(uid: int, state: CardStateData) -> CardState:

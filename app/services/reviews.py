@@ -21,6 +21,7 @@ from app.models import CardState, ReviewLog, User
 from app.repository import card_states, memories_of, to_memory
 from app.study import scheduling
 from app.study.days import day_bounds, zone
+from app.study.memory import CardMemory
 from app.study.scheduling import Rating
 from app.study.status import Stage, status_of
 
@@ -61,35 +62,7 @@ class ReviewResult:
 
 
 def _row_snapshot(row: CardState | None) -> str | None:
-    if row is None:
-        return None
-    return json.dumps(
-        {
-            "state": row.state,
-            "step": row.step,
-            "stability": row.stability,
-            "difficulty": row.difficulty,
-            "due": row.due.isoformat(),
-            "fsrs_due": row.fsrs_due.isoformat(),
-            "last_review": row.last_review.isoformat() if row.last_review else None,
-            "reps": row.reps,
-            "lapses": row.lapses,
-        }
-    )
-
-
-def _restore(row: CardState, snapshot: dict) -> None:
-    row.state = snapshot["state"]
-    row.step = snapshot["step"]
-    row.stability = snapshot["stability"]
-    row.difficulty = snapshot["difficulty"]
-    row.due = datetime.fromisoformat(snapshot["due"])
-    # Snapshots written before fsrs_due existed: the due they kept is the best value there is.
-    row.fsrs_due = datetime.fromisoformat(snapshot.get("fsrs_due") or snapshot["due"])
-    last = snapshot["last_review"]
-    row.last_review = datetime.fromisoformat(last) if last else None
-    row.reps = snapshot["reps"]
-    row.lapses = snapshot["lapses"]
+    return None if row is None else json.dumps(CardMemory.of(row).to_dict())
 
 
 def _replay(session: Session, user_id: int, key: str) -> ReviewResult | None:
@@ -137,17 +110,9 @@ def record_review(
         memory = outcome.memory
         reps = (row.reps if row else 0) + 1
         lapses = (row.lapses if row else 0) + int(outcome.lapsed)
-        fields = {
-            "state": int(memory.state),
-            "step": memory.step,
-            "stability": memory.stability,
-            "difficulty": memory.difficulty,
-            "due": memory.due,
-            "fsrs_due": outcome.fsrs_due,
-            "last_review": memory.last_review,
-            "reps": reps,
-            "lapses": lapses,
-        }
+        fields = CardMemory.from_fsrs(
+            memory, reps=reps, lapses=lapses, fsrs_due=outcome.fsrs_due
+        ).fields()
         status = status_of(memory, now, reps=reps, lapses=lapses)
         result = ReviewResult(
             card=slug,
@@ -225,12 +190,12 @@ def undo_last(session: Session, user: User) -> UndoResult | None:
             session.delete(row)
         stage, due = Stage.NEW.value, None
     else:
-        snapshot = json.loads(log.state_before)
+        snapshot = CardMemory.from_dict(json.loads(log.state_before))
         if row is None:
             # Every field is set from the snapshot just below.
             row = CardState(user_id=user.id, card_slug=log.card_slug, state=0, due=log.reviewed_at)
             session.add(row)
-        _restore(row, snapshot)
+        snapshot.apply_to(row)
         stage = status_of(to_memory(row), row.due).stage.value
         due = row.due
     result = UndoResult(card=log.card_slug, rating=log.rating, stage=stage, due=due)

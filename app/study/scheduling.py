@@ -4,7 +4,7 @@ Pure functions with explicit times. A card's memory is an `fsrs.Card`; None mean
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import IntEnum
 from zoneinfo import ZoneInfo
 
@@ -158,16 +158,3 @@ def format_interval(delta: timedelta) -> str:
     if days < 365:
         return f"{days / 30:.1f} mo".replace(".0 ", " ")
     return f"{days / 365:.1f} y".replace(".0 ", " ")
-
-
-def to_dict(memory: fsrs.Card) -> dict:
-    return memory.to_dict()
-
-
-def from_dict(data: dict) -> fsrs.Card:
-    card = fsrs.Card.from_dict(data)
-    for name in ("due", "last_review"):
-        value = getattr(card, name)
-        if value is not None and value.tzinfo is None:
-            setattr(card, name, value.replace(tzinfo=UTC))
-    return card
