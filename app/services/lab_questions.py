@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.services.lab_runs import shown
+
 HOLD = 0.9  # "stays above 0.9": a gate that keeps at least 90 % of the state each step
 WINDOW = 10  # steps after the first marker
 STEPS_BACK = 40
@@ -99,12 +101,12 @@ def _gate_hold(run: dict, keep: str, write: str) -> Question | None:
     lo, at = float(values.min()), window[int(values.argmin())]
     if holds:
         why = (
-            f"Its {name} stayed between {lo:.3f} and {float(values.max()):.3f}, so each step "
+            f"Its {name} stayed between {shown(lo)} and {shown(float(values.max()))}, so each step "
             f"kept over {HOLD:.0%} of {sym}: the value written at step {t1 + 1} is carried on."
         )
     else:
         why = (
-            f"Its {name} fell to {lo:.3f} at step {at + 1}, so this unit lets what it took in "
+            f"Its {name} fell to {shown(lo)} at step {at + 1}, so this unit lets what it took in "
             f"decay: changing at the marker is not the same as remembering it."
         )
     return Question(
@@ -123,10 +125,10 @@ def _rnn_target(run: dict) -> Question | None:
         return None
     close = abs(prediction - target) < 0.1
     text = (
-        f"The two marked values add up to {target:.3f}. Will the plain RNN's prediction at the "
+        f"The two marked values add up to {shown(target)}. Will the plain RNN's prediction at the "
         f"last step land within 0.1 of it?"
     )
-    why = f"It predicted {prediction:.3f}, off by {abs(prediction - target):.3f}. " + (
+    why = f"It predicted {shown(prediction)}, off by {shown(abs(prediction - target))}. " + (
         "This time it came close."
         if close
         else "With the same training budget as the LSTM it has not learnt to carry the "

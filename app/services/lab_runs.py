@@ -62,6 +62,13 @@ def round_sig(a: np.ndarray, digits: int = SIG_DIGITS) -> np.ndarray:
     return out
 
 
+def shown(x: float, decimals: int = 3) -> str:
+    """x as the page shows it: the API's value (SIG_DIGITS significant digits), then `decimals`
+    places, as the browser's toFixed prints it. Question texts use this, so a number in a
+    question and the same number in the page's summary are rounded once, the same way."""
+    return f"{float(round_sig(np.array([x]))[0]):.{decimals}f}"
+
+
 def rounded(value: object) -> object:
     """A JSON-able structure with every float rounded (a regular list of numbers in one NumPy
     call); other values as they are. LabError if the run produced NaN or infinity."""

@@ -102,13 +102,14 @@ def test_gradients_view_with_the_forget_bias_slider(page: Page, server: str):
     open_lab(page, server, "?preset=adding-lstm&tab=gradients")
     chart = page.locator("[data-grad-chart] svg")
     expect(chart.locator("path.series")).to_have_count(3)
-    expect(chart).to_contain_text("LSTM, forget bias 1")
+    legend = page.locator("[data-grad-chart] .chart-legend")  # labels live in the legend
+    expect(legend).to_contain_text("LSTM, forget bias 1")
     first = chart.locator("desc").text_content()
     slider = page.get_by_label(re.compile("LSTM forget-gate bias"))
     slider.focus()
     for _ in range(4):
         page.keyboard.press("ArrowRight")  # 1 → 2 in steps of 0.25
-    expect(chart).to_contain_text("LSTM, forget bias 2")
+    expect(legend).to_contain_text("LSTM, forget bias 2")
     assert chart.locator("desc").text_content() != first
     expect(page).to_have_url(re.compile(r"fb=2"))
     screenshot(page, "lab-02-gradients")
@@ -116,8 +117,7 @@ def test_gradients_view_with_the_forget_bias_slider(page: Page, server: str):
 
 def test_truncated_preset_shows_the_cut(page: Page, server: str):
     open_lab(page, server, "?preset=truncated-bptt")
-    chart = page.locator("[data-grad-chart] svg")
-    expect(chart).to_contain_text("truncated to 10")
+    expect(page.locator("[data-grad-chart] .chart-legend")).to_contain_text("truncated to 10")
     page.get_by_text("Values as a table").nth(1).click()
     expect(page.locator("[data-grad-table] tbody tr")).to_have_count(50)
 

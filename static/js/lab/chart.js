@@ -37,7 +37,9 @@ function superscript(n) {
 export function lineChart(series, opts) {
   const W = opts.width ?? 640;
   const H = opts.height ?? 300;
-  const m = { left: 58, right: opts.labelRoom ?? 150, top: 14, bottom: 40 };
+  // With a legend (opts.legend) the labels live in an HTML list beside the chart, so they can
+  // never collide or be clipped; otherwise they are drawn at the line ends.
+  const m = { left: 58, right: opts.legend ? 16 : opts.labelRoom ?? 150, top: 14, bottom: 40 };
   const pw = W - m.left - m.right;
   const ph = H - m.top - m.bottom;
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
@@ -109,12 +111,33 @@ export function lineChart(series, opts) {
     const last = s.points[s.points.length - 1];
     ends.push({ y: Y(last[1]), x: X(last[0]), label: s.label, cls: s.cls ?? `series-${k}` });
   });
+  if (opts.legend) return svg;
   ends.sort((a, b) => a.y - b.y);
   for (let k = 1; k < ends.length; k++) ends[k].y = Math.max(ends[k].y, ends[k - 1].y + 14);
   for (const end of ends) {
     svg.append(el("text", { x: m.left + pw + 8, y: end.y + 4, class: `end-label ${end.cls}` }, end.label));
   }
   return svg;
+}
+
+/** A legend for lineChart(series, {legend: true}): each label with a sample of its line, in the
+ * same colour class and dash pattern, as an HTML list that wraps on narrow screens. */
+export function chartLegend(series) {
+  const list = document.createElement("ul");
+  list.className = "chart-legend";
+  series.forEach((s, k) => {
+    const li = document.createElement("li");
+    const svg = el("svg", { viewBox: "0 0 32 10", width: 32, height: 10, "aria-hidden": "true", class: "legend-line" });
+    const attrs = { x1: 1, x2: 31, y1: 5, y2: 5, class: `series ${s.cls ?? `series-${k}`}` };
+    const dash = s.dash ?? DASHES[k % DASHES.length];
+    if (dash) attrs["stroke-dasharray"] = dash;
+    svg.append(el("line", attrs));
+    const label = document.createElement("span");
+    label.textContent = s.label;
+    li.append(svg, label);
+    list.append(li);
+  });
+  return list;
 }
 
 /** A table of the same numbers: one row per x, one column per series. */

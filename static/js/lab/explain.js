@@ -86,7 +86,7 @@ export function explain(run, name, t, u) {
     const o = run.gates.o[t][u];
     const c = run.c[t][u];
     out.lines.push(`${math("h_t = o_t · tanh(c_t)")}`);
-    out.lines.push(`= ${n(o)} · tanh(${n(c)}) = ${n(o)} · ${n(Math.tanh(c))} = <strong>${fmt(value)}</strong>`);
+    out.lines.push(`= ${n(o)} · tanh(${fmt(c)}) = ${n(o)} · ${n(Math.tanh(c))} = <strong>${fmt(value)}</strong>`);
     out.meaning = Math.abs(c) > 0.5 && o < 0.2 ? "Stored but hidden: c is large while the output gate is nearly shut." : "What the next step and the readout see of this cell.";
     return out;
   }

@@ -2,7 +2,7 @@
 // same input, with the LSTM's forget-gate bias on a slider (and an optional truncation window).
 
 import { ApiError, postJSON } from "./api.js";
-import { lineChart, seriesTable } from "./chart.js";
+import { chartLegend, lineChart, seriesTable } from "./chart.js";
 
 function sigmoid(x) {
   return 1 / (1 + Math.exp(-x));
@@ -121,7 +121,7 @@ export class GradientsView {
       log: true,
       xLabel: "steps back from the loss (T − t)",
       yLabel: "‖∂L/∂hₜ‖ (log scale)",
-      labelRoom: narrow ? 120 : 170,
+      legend: true,
       marks,
       title: "Gradient norm against steps back",
       desc: series
@@ -131,7 +131,7 @@ export class GradientsView {
         })
         .join("; "),
     });
-    this.chart.replaceChildren(svg);
+    this.chart.replaceChildren(svg, chartLegend(series));
     this.table.replaceChildren(seriesTable(series, "steps back", "‖∂L/∂hₜ‖ for a unit gradient at the last step"));
   }
 

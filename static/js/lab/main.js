@@ -14,6 +14,7 @@ import { formatSequence, parseSequence, readURL, writeURL } from "./state.js";
 import { inputStrip } from "./strip.js";
 import { TrainView } from "./train.js";
 import { unitPlot } from "./unitplot.js";
+import { difference, formatHolds, parseHolds, toInterventions, WhatIf } from "./whatif.js";
 
 const root = document.querySelector("[data-lab]");
 const form = root.querySelector("[data-controls]");
@@ -52,6 +53,8 @@ const state = {
   k: url.k ?? null,
   gT: url.gT ?? null,
   gH: url.gH ?? null,
+  holds: parseHolds(url.hold),
+  view: url.view === "change" ? "change" : "values",
 };
 let source = "preset";
 let run = null; // the last /api/lab/run response
@@ -70,6 +73,11 @@ function presetOption(name = state.preset) {
 
 function task() {
   return source === "upload" ? run?.uploadTask ?? "sequence" : presetOption().dataset.task;
+}
+
+/** Trained weights (a preset with a readout, or an upload) can have units held. */
+function canHold() {
+  return source === "upload" || presetOption().dataset.task !== "gradients";
 }
 
 function cellChoice(cell, peepholes) {
@@ -92,6 +100,7 @@ function syncControls() {
   form.querySelector('[data-input="sequence"]').hidden = isText || (source === "upload" && run && run.D !== 2);
   form.querySelector('[data-input="random"]').hidden = isText && source === "preset";
   seedBox.value = String(state.seed);
+  root.querySelector("[data-whatif]").hidden = !canHold();
 }
 
 function clearErrors() {
@@ -133,6 +142,10 @@ function buildRequest() {
   }
   if (source === "preset" && presetOption().dataset.task === "gradients" && state.fb !== null) {
     body.forget_bias = state.fb;
+  }
+  if (state.holds.length && canHold()) {
+    body.interventions = toInterventions(state.holds);
+    body.baseline = true;
   }
   return body;
 }
@@ -251,16 +264,22 @@ function summary(data) {
 function buildHeatmaps(data) {
   heatmaps = new Map();
   heatmapBox.replaceChildren();
+  const change = state.view === "change" && data.baseline;
+  root.querySelector("[data-view-toggle]").hidden = !data.baseline;
+  for (const radio of root.querySelectorAll('input[name="heatview"]')) radio.checked = radio.value === (change ? "change" : "values");
   for (const q of quantities(data.cell)) {
+    const values = valuesOf(data, q.name);
     const map = new Heatmap({
       name: q.name,
-      title: q.title,
-      description: `${q.about} ${data.H} units (rows) by ${data.T} steps (columns).`,
-      kind: q.kind,
-      values: valuesOf(data, q.name),
+      title: change ? `${q.title}: change (held − untouched)` : q.title,
+      description: change
+        ? `How much holding the chosen values changed ${q.name}: ${data.H} units (rows) by ${data.T} steps (columns); zero where nothing changed.`
+        : `${q.about} ${data.H} units (rows) by ${data.T} steps (columns).`,
+      kind: change ? "signed" : q.kind,
+      values: change ? difference(values, valuesOf(data.baseline, q.name)) : values,
       on: {
-        hover: (name, t, u) => showExplain(name, t, u, true),
-        leave: () => showExplain(state.gate, selection.t, selection.u),
+        hover: (name, t, u) => preview(name, t, u),
+        leave: () => update(),
         select: (name, t, u) => select(name, t, u),
         key: onHeatmapKey,
         focus: (name) => {
@@ -272,6 +291,14 @@ function buildHeatmaps(data) {
     heatmaps.set(q.name, map);
     heatmapBox.append(map.element);
   }
+}
+
+/** Hovering moves the outline, the value panel and the cell diagram; leaving restores them. */
+function preview(name, t, u) {
+  if (!run) return;
+  for (const map of heatmaps.values()) map.draw({ t, u }, evidence && evidence.quantity === map.name ? evidence : null);
+  showExplain(name, t, u, true);
+  diagramBox.replaceChildren(diagram(run, t, u, name));
 }
 
 function select(name, t, u) {
@@ -304,6 +331,10 @@ function update() {
     button.setAttribute("aria-pressed", button.dataset.gate === state.gate ? "true" : "false");
   }
   unitBox.replaceChildren(unitPlot(run, u, t));
+  if (canHold()) {
+    whatif.aim(state.gate, u, t, run.T, valuesOf(run, state.gate)[t][u]);
+    whatif.showReadout(run, t);
+  }
   if (run.top5) top5(t);
   if (tableAlt.open) markTable();
   state.step = t + 1;
@@ -562,6 +593,8 @@ function saveURL() {
     k: state.k,
     gT: state.gT,
     gH: state.gH,
+    hold: state.holds.length ? formatHolds(state.holds) : null,
+    view: state.view === "change" && state.holds.length ? "change" : null,
   });
   root.querySelector("[data-permalink]").href = href;
 }
@@ -603,6 +636,23 @@ const grads = new GradientsView(root.querySelector("#view-gradients"), {
   },
 });
 const train = new TrainView(root.querySelector("#view-train"));
+const whatif = new WhatIf(root.querySelector("[data-whatif]"), {
+  onChange(holds) {
+    state.holds = holds;
+    if (holds.length && state.view === "values") state.view = "change";
+    runNow();
+  },
+});
+whatif.set(state.holds);
+
+for (const radio of root.querySelectorAll('input[name="heatview"]')) {
+  radio.addEventListener("change", () => {
+    if (!radio.checked || !run) return;
+    state.view = radio.value;
+    buildHeatmaps(run);
+    update();
+  });
+}
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -688,6 +738,8 @@ function resetInput() {
   state.unit = null;
   state.fb = null;
   state.k = null;
+  state.holds = [];
+  whatif.set([]);
   textBox.value = "";
   seqBox.value = "";
 }

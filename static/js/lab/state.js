@@ -4,7 +4,7 @@
 
 const INTS = ["seed", "step", "unit", "T", "k", "gT", "gH"];
 const FLOATS = ["fb"];
-const STRINGS = ["preset", "card", "text", "input", "gate", "tab"];
+const STRINGS = ["preset", "card", "text", "input", "gate", "tab", "hold", "view"];
 export const TABS = ["gates", "gradients", "train"];
 
 export function readURL(search = window.location.search) {
