@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from app.content import ContentError, load_deck
+from app.content.check import check_deck
 from app.content.check import main as check_content
 from app.content.cues import PointCues, parse_cue, stem, tokenize
 from app.nn.presets import PRESET_NAMES
@@ -175,8 +176,20 @@ def test_a_cue_file_without_its_card_is_refused(deck_dir):
 
 
 def test_the_content_check_requires_cues_for_every_card(deck_dir, capsys):
-    assert check_content([str(deck_dir)]) == 0
+    # This fixture deck is not built for the quiz rules (tests/unit/test_content_check.py covers
+    # those), so look at the cue rule among the check's problems.
+    def cue_problems() -> list[str]:
+        deck = load_deck(deck_dir, PRESET_NAMES)
+        return [
+            p for p in check_deck(deck, ("gates", "gru", "lstm")).problems if "recall cues" in p
+        ]
+
+    assert cue_problems() == []
     cue_file(deck_dir).unlink()
+    assert cue_problems() == [
+        "questions/01-first-card.md: recall cues: questions/recall/ has no file for it"
+    ]
+    (deck_dir / "README.md").write_text("## Tags\n\n- `gates`: g\n- `gru`: g\n- `lstm`: l\n")
     assert check_content([str(deck_dir)]) == 1
     assert "01-first-card.md: recall cues" in capsys.readouterr().err
 
