@@ -34,6 +34,7 @@ class ReviewIn(BaseModel):
 
 
 class ReviewOut(BaseModel):
+    review_id: int = Field(description="This rating's id: what `POST /api/reviews/undo` takes")
     card: str
     rating: int
     reviewed_at: datetime
@@ -45,6 +46,15 @@ class ReviewOut(BaseModel):
     reps: int
     lapses: int
     leech: bool = Field(description=f"{scheduling.LEECH_LAPSES} or more lapses")
+
+
+class UndoIn(BaseModel):
+    """The rating to undo, named by the idempotency key it was sent with or by its review_id."""
+
+    idempotency_key: str | None = Field(
+        None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"
+    )
+    review_id: int | None = Field(None, ge=1)
 
 
 class UndoOut(BaseModel):
@@ -213,10 +223,21 @@ def submit_review(
     return ReviewOut.model_validate(result, from_attributes=True)
 
 
-@api.post("/reviews/undo", response_model=UndoOut, responses={404: {"model": ErrorOut}})
-def undo(user: CurrentUser, session: SessionDep):
-    """Undo this user's last review: the card's previous state comes back exactly."""
-    result = reviews.undo_last(session, user)
-    if result is None:
-        raise HTTPException(404, "Nothing to undo: you have no reviews.")
+@api.post(
+    "/reviews/undo",
+    response_model=UndoOut,
+    responses={409: {"model": ErrorOut, "description": "Nothing named, or it cannot be undone"}},
+)
+def undo(user: CurrentUser, session: SessionDep, body: UndoIn | None = None):
+    """Undo one rating made on the review screen: the card's previous state comes back exactly.
+
+    Name the rating by the `idempotency_key` it was sent with (or the `review_id` that
+    `POST /api/reviews` returned). It must be this user's, made on the review screen (not by a
+    quiz) and still the card's latest rating; otherwise the answer is 409 and nothing changes.
+    A request that names nothing (clients written for the old "undo my last review") gets 409
+    with a message saying what to send, so it can never undo a rating made elsewhere."""
+    body = body or UndoIn()
+    result = reviews.undo_review(
+        session, user, review_id=body.review_id, idempotency_key=body.idempotency_key
+    )
     return UndoOut(card=result.card, rating=result.rating, stage=result.stage, due=result.due)

@@ -8,15 +8,15 @@ are serialised by compare-and-swap on `CardState.reps`, so no update is lost.
 import json
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import fsrs
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from app import errors
+from app import errors, messages
 from app.models import CardState, ReviewLog, User
 from app.repository import card_states, memories_of, to_memory
 from app.study import scheduling
@@ -30,6 +30,11 @@ MAX_ATTEMPTS = 30  # compare-and-swap retries; each loser backs off a little mor
 
 class ReviewConflict(errors.Conflict):
     """The card changed under us more than MAX_ATTEMPTS times in a row."""
+
+
+class UndoRefused(errors.Conflict):
+    """The named review cannot be undone (unknown, not from the review screen, or not the card's
+    latest rating); the message says which, for the learner."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,19 +51,20 @@ class ReviewResult:
     lapses: int
     leech: bool
     replayed: bool  # True when this key had been recorded before and nothing new was written
+    review_id: int | None = None  # the log row's id: what `undo_review` takes
 
     def to_json(self) -> str:
-        data = {k: getattr(self, k) for k in self.__slots__ if k != "replayed"}
+        data = {k: getattr(self, k) for k in self.__slots__ if k not in ("replayed", "review_id")}
         data["reviewed_at"] = self.reviewed_at.isoformat()
         data["due"] = self.due.isoformat()
         return json.dumps(data)
 
     @classmethod
-    def from_json(cls, text: str, *, replayed: bool) -> "ReviewResult":
+    def from_json(cls, text: str, *, replayed: bool, review_id: int | None) -> "ReviewResult":
         data = json.loads(text)
         data["reviewed_at"] = datetime.fromisoformat(data["reviewed_at"])
         data["due"] = datetime.fromisoformat(data["due"])
-        return cls(**data, replayed=replayed)
+        return cls(**data, replayed=replayed, review_id=review_id)
 
 
 def _row_snapshot(row: CardState | None) -> str | None:
@@ -71,7 +77,7 @@ def _replay(session: Session, user_id: int, key: str) -> ReviewResult | None:
     ).first()
     if log is None:
         return None
-    return ReviewResult.from_json(log.state_after, replayed=True)
+    return ReviewResult.from_json(log.state_after, replayed=True, review_id=log.id)
 
 
 def interview_for(user: User) -> datetime | None:
@@ -142,21 +148,20 @@ def record_review(
                 if updated.rowcount != 1:
                     session.rollback()
                     continue
-            session.add(
-                ReviewLog(
-                    user_id=user_id,
-                    card_slug=slug,
-                    rating=int(rating),
-                    reviewed_at=now,
-                    duration_ms=duration_ms,
-                    source=source,
-                    idempotency_key=idempotency_key,
-                    state_before=before,
-                    state_after=result.to_json(),
-                )
+            log = ReviewLog(
+                user_id=user_id,
+                card_slug=slug,
+                rating=int(rating),
+                reviewed_at=now,
+                duration_ms=duration_ms,
+                source=source,
+                idempotency_key=idempotency_key,
+                state_before=before,
+                state_after=result.to_json(),
             )
+            session.add(log)
             session.commit()
-            return result
+            return replace(result, review_id=log.id)
         except IntegrityError:
             # Another request inserted this card's state or used this key first: read again.
             session.rollback()
@@ -171,17 +176,48 @@ class UndoResult:
     due: datetime | None
 
 
-def undo_last(session: Session, user: User) -> UndoResult | None:
-    """Undo this user's last review: restore the card's exact previous state, delete the log row.
+def undo_review(
+    session: Session,
+    user: User,
+    *,
+    review_id: int | None = None,
+    idempotency_key: str | None = None,
+) -> UndoResult:
+    """Undo one named review of `user`'s: restore the card's exact previous state, delete the log.
 
-    Returns None when there is nothing to undo. Quiz-made reviews are undone the same way."""
-    log = session.exec(
-        select(ReviewLog)
-        .where(ReviewLog.user_id == user.id)
-        .order_by(col(ReviewLog.reviewed_at).desc(), col(ReviewLog.id).desc())
-    ).first()
+    Only a rating made on the review screen that is still its card's latest rating can be undone,
+    so an undo never reaches a quiz's rating nor rolls a card back past a later review: a screen
+    undoes what it did, and nothing else (UndoRefused otherwise)."""
+    query = select(ReviewLog).where(ReviewLog.user_id == user.id)
+    if review_id is not None:
+        query = query.where(ReviewLog.id == review_id)
+    elif idempotency_key is not None:
+        query = query.where(ReviewLog.idempotency_key == idempotency_key)
+    else:
+        raise UndoRefused(messages.UNDO_NEEDS_REVIEW)
+    log = session.exec(query).first()
     if log is None:
-        return None
+        raise UndoRefused(messages.UNDO_UNKNOWN)
+    if log.source != "review":
+        raise UndoRefused(messages.UNDO_NOT_FROM_REVIEW)
+    later = session.exec(
+        select(func.count())
+        .select_from(ReviewLog)
+        .where(
+            ReviewLog.user_id == user.id,
+            ReviewLog.card_slug == log.card_slug,
+            or_(
+                col(ReviewLog.reviewed_at) > log.reviewed_at,
+                and_(ReviewLog.reviewed_at == log.reviewed_at, col(ReviewLog.id) > log.id),
+            ),
+        )
+    ).one()
+    if later:
+        raise UndoRefused(messages.UNDO_NOT_LATEST)
+    return _undo(session, user, log)
+
+
+def _undo(session: Session, user: User, log: ReviewLog) -> UndoResult:
     row = session.exec(
         select(CardState).where(CardState.user_id == user.id, CardState.card_slug == log.card_slug)
     ).first()

@@ -1,6 +1,7 @@
 // The review screen: show the next due card, reveal on Space/Enter, rate with 1-4, undo with Ctrl+Z.
 // Every rating carries an idempotency key made when the card is shown, so a retry after a network
-// error (or a double press) is recorded once by the server.
+// error (or a double press) is recorded once by the server. Undo names the rating by that key, so
+// it only ever takes back a rating this screen made (never a quiz's, nor another tab's).
 import { api } from "./api.js";
 import { markScrollable } from "./overflow.js";
 
@@ -9,7 +10,10 @@ const $ = (hook) => root.querySelector(`[data-${hook}]`);
 const mode = root.dataset.mode;
 const sessionStart = new Date().toISOString();
 
-const session = { count: 0, recalled: 0, ms: 0, history: [] };
+// What the server stored this session, by idempotency key: a replayed key counts once, an undone
+// one not at all, so the summary's numbers are the stored log's. `history` orders the keys for undo.
+const session = { stored: new Map(), history: [] };
+const RATINGS = ["", "Again", "Hard", "Good", "Easy"];
 let current = null; // { next, key, shownAt, revealed }
 let busy = false;
 
@@ -40,15 +44,30 @@ function formatTime(ms) {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
+function totals() {
+  const rows = [...session.stored.values()];
+  return {
+    count: rows.length,
+    recalled: rows.filter((r) => r.rating > 1).length,
+    ms: rows.reduce((sum, r) => sum + r.ms, 0),
+  };
+}
+
+function setUndoable() {
+  $("undo").disabled = session.history.length === 0;
+}
+
 function showSummary(next) {
+  current = null; // the last card is gone: keys 1-4 rate nothing now
   $("card").hidden = true;
   $("rate").hidden = true;
   $("summary").hidden = false;
-  $("sum-count").textContent = String(session.count);
-  $("sum-accuracy").textContent = session.count ? `${Math.round((100 * session.recalled) / session.count)}%` : "—";
-  $("sum-time").textContent = formatTime(session.ms);
+  const { count, recalled, ms } = totals();
+  $("sum-count").textContent = String(count);
+  $("sum-accuracy").textContent = count ? `${Math.round((100 * recalled) / count)}%` : "—";
+  $("sum-time").textContent = formatTime(ms);
   const title = $("summary-title");
-  title.textContent = session.count ? "Done for now" : mode === "mistakes" ? "No mistakes to review" : "Nothing is due";
+  title.textContent = count ? "Done for now" : mode === "mistakes" ? "No mistakes to review" : "Nothing is due";
   const due = next.next_due ? new Date(next.next_due) : null;
   $("next-due").textContent = due
     ? `The next card is due ${due.toLocaleString(undefined, { weekday: "short", hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" })}.`
@@ -110,7 +129,18 @@ function reveal() {
   $("reveal").setAttribute("aria-expanded", "true");
   $("rate").hidden = false;
   markScrollable(root);
-  root.querySelector('[data-rating="3"]').focus();
+  root.querySelector('[data-rating="3"]').focus({ preventScroll: true });
+  keepAnswerInView();
+}
+
+// On a phone the rating buttons sit fixed at the bottom: make sure the answer's first lines are
+// visible above them rather than scrolled away or hidden under the bar.
+function keepAnswerInView() {
+  const rate = $("rate");
+  const fixed = getComputedStyle(rate).position === "fixed";
+  const bottom = window.innerHeight - (fixed ? rate.offsetHeight : 0);
+  const top = $("answer").getBoundingClientRect().top;
+  if (top < 0 || top > bottom - 64) window.scrollBy(0, top - 12);
 }
 
 async function rate(rating) {
@@ -125,12 +155,12 @@ async function rate(rating) {
   };
   try {
     // Safe to retry: the idempotency key makes a repeated POST record one review.
-    await api("/api/reviews", { method: "POST", body: JSON.stringify(body) }, 3);
-    session.count += 1;
-    session.recalled += rating > 1 ? 1 : 0;
-    session.ms += durationMs;
-    session.history.push({ rating, ms: durationMs });
-    $("undo").disabled = false;
+    const saved = await api("/api/reviews", { method: "POST", body: JSON.stringify(body) }, 3);
+    if (!session.stored.has(current.key)) {
+      session.stored.set(current.key, { rating: saved.rating, ms: durationMs, number: current.next.card.number });
+      session.history.push(current.key);
+    }
+    setUndoable();
     await load();
   } catch (error) {
     showError(`Your rating was not saved: ${error.message} Press ${rating} to try again.`);
@@ -140,21 +170,25 @@ async function rate(rating) {
 }
 
 async function undo() {
-  if (busy) return;
+  if (busy || $("undo").disabled) return; // a disabled button means the shortcut does nothing too
+  const key = session.history.at(-1);
+  if (!key) return;
   busy = true;
   try {
-    const result = await api("/api/reviews/undo", { method: "POST", body: "{}" }, 1);
-    const last = session.history.pop();
-    if (last) {
-      session.count -= 1;
-      session.recalled -= last.rating > 1 ? 1 : 0;
-      session.ms -= last.ms;
-    }
-    $("undo").disabled = session.history.length === 0;
+    const result = await api("/api/reviews/undo", { method: "POST", body: JSON.stringify({ idempotency_key: key }) }, 1);
+    const { number } = session.stored.get(key);
+    session.stored.delete(key);
+    session.history.pop();
+    setUndoable();
     showError("");
     await load();
-    $("counts").textContent += ` · undid ${["", "Again", "Hard", "Good", "Easy"][result.rating]} on question`;
+    $("counts").textContent += ` · undid ${RATINGS[result.rating]} on question ${number}`;
   } catch (error) {
+    if (error.status === 409) {
+      // Refused for good (rated again elsewhere since, or already undone): it stays stored.
+      session.history.pop();
+      setUndoable();
+    }
     showError(`Nothing was undone: ${error.message}`);
   } finally {
     busy = false;
@@ -170,6 +204,7 @@ for (const button of root.querySelectorAll("[data-rating]")) {
 document.addEventListener("keydown", (event) => {
   if (event.target.closest?.("input, textarea, select, [contenteditable]")) return;
   if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
+    if ($("undo").disabled) return; // nothing of this screen's to undo: leave the key alone
     event.preventDefault();
     undo();
     return;

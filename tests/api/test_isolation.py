@@ -107,7 +107,21 @@ PROBES = [
     Probe("GET", "/lab", expect=200),
     Probe("GET", "/api/lab/predictions", expect=200, clean=lambda r: r.json()["made"] == 0),
     # Writes: they act on the caller's own data only, whatever the body says.
-    Probe("POST", "/api/reviews/undo", note="nothing of the caller's to undo"),
+    Probe("POST", "/api/reviews/undo", expect=409, note="names no rating: refused"),
+    Probe(
+        "POST",
+        "/api/reviews/undo",
+        json={"idempotency_key": ALICE_KEY},
+        expect=409,
+        note="Alice's rating, named by her key, is not the caller's to undo",
+    ),
+    Probe(
+        "POST",
+        "/api/reviews/undo",
+        json={"review_id": 1},
+        expect=409,
+        note="Alice's rating (the first in the log), named by id, is not the caller's",
+    ),
     Probe(
         "POST",
         "/api/reviews",

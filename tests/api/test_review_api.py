@@ -138,28 +138,77 @@ def test_unknown_card_is_404_and_changes_nothing(client, app):
     assert rows(app, ReviewLog) == []
 
 
+def undo(client, **body):
+    return client.post("/api/reviews/undo", json=body)
+
+
 def test_undo_restores_the_exact_previous_state_and_removes_the_log(client, app):
     rate(client, rating=3, key="first-good")
     (before,) = rows(app, CardState)
     snapshot = before.model_dump(exclude={"id"})
-    rate(client, rating=1, key="then-again")
+    rated = rate(client, rating=1, key="then-again").json()
     assert len(rows(app, ReviewLog)) == 2
-    undone = client.post("/api/reviews/undo")
+    undone = undo(client, review_id=rated["review_id"])
     assert undone.status_code == 200 and undone.json()["rating"] == 1
     (after,) = rows(app, CardState)
     assert after.model_dump(exclude={"id"}) == snapshot
     assert [log.idempotency_key for log in rows(app, ReviewLog)] == ["first-good"]
     # Undoing the first review makes the card new again (no state row).
-    assert client.post("/api/reviews/undo").json()["stage"] == "new"
+    assert undo(client, idempotency_key="first-good").json()["stage"] == "new"
     assert rows(app, CardState) == [] and rows(app, ReviewLog) == []
-    nothing = client.post("/api/reviews/undo")
-    assert nothing.status_code == 404 and "Nothing to undo" in nothing.json()["detail"]
+    again = undo(client, idempotency_key="first-good")
+    assert again.status_code == 409 and "already undone" in again.json()["detail"]
+
+
+def test_undo_that_names_no_rating_is_refused_and_says_what_to_send(client, app):
+    rate(client, rating=3, key="named-later")
+    for response in (client.post("/api/reviews/undo"), undo(client)):
+        assert response.status_code == 409
+        assert "idempotency_key" in response.json()["detail"]
+    assert len(rows(app, ReviewLog)) == 1
+
+
+def test_undo_never_reaches_a_quiz_rating(client, app):
+    """Issue 14.1: a quiz's Again rating is not the review screen's to undo."""
+    screen_rating = rate(client, card="second-card", rating=3, key="screen-0001").json()
+    with Session(app.state.engine) as session:
+        user = session.exec(select(User)).one()
+        review_service.record_review(
+            session,
+            user,
+            "first-card",
+            review_service.Rating.AGAIN,
+            datetime.now(UTC),
+            idempotency_key="quiz-timeout-1",
+            source="quiz",
+        )
+    refused = undo(client, idempotency_key="quiz-timeout-1")
+    assert refused.status_code == 409 and "quiz" in refused.json()["detail"]
+    assert len(rows(app, ReviewLog)) == 2
+    # The screen's own rating is still undoable, though the quiz's came after it.
+    assert undo(client, review_id=screen_rating["review_id"]).status_code == 200
+
+
+def test_undo_refuses_a_rating_that_a_later_one_of_the_card_superseded(client, app):
+    rate(client, rating=3, key="older-0001")
+    rate(client, rating=1, key="newer-0001")
+    refused = undo(client, idempotency_key="older-0001")
+    assert refused.status_code == 409 and "later rating" in refused.json()["detail"]
+    assert len(rows(app, ReviewLog)) == 2
+
+
+def test_a_replayed_rating_returns_the_same_review_id(client):
+    first = rate(client, key="replay-id-1").json()
+    again = rate(client, key="replay-id-1")
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["review_id"] == first["review_id"]
 
 
 def test_undo_is_scoped_to_the_user(app):
     with TestClient(app) as alice, TestClient(app) as bob:
-        rate(alice, key="alice-0001")
-        assert bob.post("/api/reviews/undo").status_code == 404
+        rated = rate(alice, key="alice-0001").json()
+        assert undo(bob, idempotency_key="alice-0001").status_code == 409
+        assert undo(bob, review_id=rated["review_id"]).status_code == 409
         assert len(rows(app, ReviewLog)) == 1
 
 

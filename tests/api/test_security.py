@@ -112,7 +112,8 @@ def test_json_with_a_charset_is_json(client, app):
 
 
 def test_body_less_api_calls_need_no_content_type(client):
-    assert client.post("/api/reviews/undo").status_code == 404  # nothing to undo; not 415
+    # Names no rating, so undo refuses (409); but not for want of a Content-Type (415).
+    assert client.post("/api/reviews/undo").status_code == 409
 
 
 def test_settings_and_login_refuse_forms_on_the_api(client):
