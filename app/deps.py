@@ -1,6 +1,7 @@
 """Request dependencies as Annotated aliases, so handlers read as prose."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -8,7 +9,9 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
 from app.config import Settings
-from app.content import Deck
+from app.content import Card, Deck
+from app.db import utcnow
+from app.errors import NotFound
 from app.models import User
 from app.security.sessions import session_is_current, start_session
 
@@ -30,10 +33,34 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_now() -> datetime:
+    """The moment a request happens (UTC), read once per request. Handlers pass it down to the
+    services; tests move the clock by overriding this dependency (`app.dependency_overrides`)."""
+    return utcnow()
+
+
+def deck_card(deck: Deck, slug: str, *, field: str | None = None) -> Card:
+    """The card called `slug`, or a 404 that names it (and the field it came in, if any)."""
+    card = deck.get(slug)
+    if card is None:
+        what = "no card" if field else "No card"
+        raise NotFound(f"{what} is called {slug!r}.", field=field)
+    return card
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 DeckDep = Annotated[Deck, Depends(get_deck)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def get_card(slug: str, deck: DeckDep) -> Card:
+    """The card named by the `{slug}` in the path; 404 when the deck has none by that name."""
+    return deck_card(deck, slug)
+
+
+CardDep = Annotated[Card, Depends(get_card)]
 
 
 def get_current_user(request: Request, session: SessionDep) -> User:

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from app.db import utcnow
-from app.deps import CurrentUser, SessionDep, TemplatesDep
+from app.deps import CurrentUser, NowDep, SessionDep, TemplatesDep
 from app.models import User
 from app.schemas import ErrorOut
 from app.security.passwords import MAX_LENGTH, MIN_LENGTH
@@ -79,21 +78,21 @@ def me(user: CurrentUser):
 
 
 @api.post("/register", response_model=AccountOut, status_code=201, responses=ERRORS)
-def register(body: CredentialsIn, request: Request, user: CurrentUser, session: SessionDep):
+def register(
+    body: CredentialsIn, request: Request, user: CurrentUser, session: SessionDep, now: NowDep
+):
     """Turn this guest into an account: everything studied so far stays with it."""
-    user = accounts.register(
-        session, user, body.username, body.password, client_ip(request), utcnow()
-    )
+    user = accounts.register(session, user, body.username, body.password, client_ip(request), now)
     start_session(request, user)
     return account_of(user)
 
 
 @api.post("/login", response_model=AccountOut, responses=ERRORS)
-def login(body: CredentialsIn, request: Request, user: CurrentUser, session: SessionDep):
+def login(
+    body: CredentialsIn, request: Request, user: CurrentUser, session: SessionDep, now: NowDep
+):
     """Log in: a new session for the account. A guest's own progress stays with the guest."""
-    account = accounts.login(
-        session, user, body.username, body.password, client_ip(request), utcnow()
-    )
+    account = accounts.login(session, user, body.username, body.password, client_ip(request), now)
     start_session(request, account)
     return account_of(account)
 
@@ -117,20 +116,22 @@ def logout_everywhere(request: Request, user: CurrentUser, session: SessionDep):
 
 @api.post("/password", response_model=AccountOut, responses=ERRORS)
 def change_password(
-    body: PasswordChangeIn, request: Request, user: CurrentUser, session: SessionDep
+    body: PasswordChangeIn, request: Request, user: CurrentUser, session: SessionDep, now: NowDep
 ):
     """Change the password; every other session of the account ends, this one goes on."""
     user = accounts.change_password(
-        session, user, body.current_password, body.new_password, client_ip(request), utcnow()
+        session, user, body.current_password, body.new_password, client_ip(request), now
     )
     start_session(request, user)
     return account_of(user)
 
 
 @api.post("/delete", response_model=AccountOut, responses=ERRORS)
-def delete_account(body: PasswordIn, request: Request, user: CurrentUser, session: SessionDep):
+def delete_account(
+    body: PasswordIn, request: Request, user: CurrentUser, session: SessionDep, now: NowDep
+):
     """Delete the account and every review, quiz, setting and lab record it owns."""
-    accounts.delete_account(session, user, body.password, client_ip(request), utcnow())
+    accounts.delete_account(session, user, body.password, client_ip(request), now)
     end_session(request)
     return account_of(None)
 
@@ -200,11 +201,12 @@ def register_form(
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
+    now: NowDep,
     username: Text = "",
     password: Text = "",
 ):
     try:
-        user = accounts.register(session, user, username, password, client_ip(request), utcnow())
+        user = accounts.register(session, user, username, password, client_ip(request), now)
     except AccountError as error:
         values = {"register_username": username}
         return _page(request, templates, user, session, form="register", error=error, values=values)
@@ -218,11 +220,12 @@ def login_form(
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
+    now: NowDep,
     username: Text = "",
     password: Text = "",
 ):
     try:
-        account = accounts.login(session, user, username, password, client_ip(request), utcnow())
+        account = accounts.login(session, user, username, password, client_ip(request), now)
     except AccountError as error:
         values = {"login_username": username}
         return _page(request, templates, user, session, form="login", error=error, values=values)
@@ -256,12 +259,13 @@ def password_form(
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
+    now: NowDep,
     current_password: Text = "",
     new_password: Text = "",
 ):
     try:
         user = accounts.change_password(
-            session, user, current_password, new_password, client_ip(request), utcnow()
+            session, user, current_password, new_password, client_ip(request), now
         )
     except AccountError as error:
         return _page(request, templates, user, session, form="password", error=error)
@@ -275,10 +279,11 @@ def delete_form(
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
+    now: NowDep,
     password: Text = "",
 ):
     try:
-        accounts.delete_account(session, user, password, client_ip(request), utcnow())
+        accounts.delete_account(session, user, password, client_ip(request), now)
     except AccountError as error:
         return _page(request, templates, user, session, form="delete", error=error)
     end_session(request)

@@ -11,8 +11,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from app.db import utcnow
-from app.deps import CurrentUser, DeckDep, SessionDep
+from app.deps import CurrentUser, DeckDep, NowDep, SessionDep
 from app.routes.progress import FLASH_KEY
 from app.schemas import ErrorOut
 from app.services import anki, backup
@@ -66,10 +65,9 @@ ERRORS = {code: {"model": ErrorOut} for code in (400, 413, 415, 422)}
 
 
 @api.get("/export", response_model=ProgressData)
-def export_progress(user: CurrentUser, session: SessionDep):
+def export_progress(user: CurrentUser, session: SessionDep, now: NowDep):
     """Your whole progress as versioned JSON: settings, card states, review log, quizzes and lab
     predictions. `POST /api/import` takes it back."""
-    now = utcnow()
     data = backup.export(session, user, now)
     name = f"memory-cell-progress-{now:%Y-%m-%d}.json"
     return Response(

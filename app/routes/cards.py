@@ -1,11 +1,10 @@
 """The deck: the list of cards and one card, as pages and as JSON."""
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app import repository
-from app.db import utcnow
-from app.deps import CurrentUser, DeckDep, SessionDep, TemplatesDep
+from app.deps import CardDep, CurrentUser, DeckDep, NowDep, SessionDep, TemplatesDep
 from app.schemas import CardOut, CardSummaryOut, ErrorOut, card_detail, card_summary, lab_url
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
@@ -14,9 +13,13 @@ api = APIRouter(prefix="/api/cards", tags=["cards"])
 
 @pages.get("/cards", response_class=HTMLResponse)
 def deck_page(
-    request: Request, deck: DeckDep, user: CurrentUser, session: SessionDep, templates: TemplatesDep
+    request: Request,
+    deck: DeckDep,
+    user: CurrentUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+    now: NowDep,
 ):
-    now = utcnow()
     statuses = repository.statuses(session, user.id, deck.slugs, now)
     rows = [(card, statuses[card.slug]) for card in deck]
     return templates.TemplateResponse(request, "cards/deck.html", {"rows": rows, "now": now})
@@ -24,17 +27,15 @@ def deck_page(
 
 @pages.get("/cards/{slug}", response_class=HTMLResponse)
 def card_page(
-    slug: str,
+    card: CardDep,
     request: Request,
     deck: DeckDep,
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
+    now: NowDep,
 ):
-    card = deck.get(slug)
-    if card is None:
-        raise HTTPException(404, f"No card is called {slug!r}.")
-    now = utcnow()
+    slug = card.slug
     status = repository.statuses(session, user.id, (slug,), now)[slug]
     previous, next_ = deck.neighbours(slug)
     context = {
@@ -51,17 +52,14 @@ def card_page(
 
 
 @api.get("", response_model=list[CardSummaryOut])
-def list_cards(deck: DeckDep, user: CurrentUser, session: SessionDep):
+def list_cards(deck: DeckDep, user: CurrentUser, session: SessionDep, now: NowDep):
     """Every card in deck order, with this user's study status for each."""
-    statuses = repository.statuses(session, user.id, deck.slugs, utcnow())
+    statuses = repository.statuses(session, user.id, deck.slugs, now)
     return [card_summary(card, statuses[card.slug]) for card in deck]
 
 
 @api.get("/{slug}", response_model=CardOut, responses={404: {"model": ErrorOut}})
-def get_card(slug: str, deck: DeckDep, user: CurrentUser, session: SessionDep):
+def get_card(card: CardDep, deck: DeckDep, user: CurrentUser, session: SessionDep, now: NowDep):
     """One card with its answer, key points, misconceptions, follow-ups, references and lab link."""
-    card = deck.get(slug)
-    if card is None:
-        raise HTTPException(404, f"No card is called {slug!r}.")
-    status = repository.statuses(session, user.id, (slug,), utcnow())[slug]
-    return card_detail(card, status, *deck.neighbours(slug))
+    status = repository.statuses(session, user.id, (card.slug,), now)[card.slug]
+    return card_detail(card, status, *deck.neighbours(card.slug))

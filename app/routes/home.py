@@ -2,8 +2,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app import repository
-from app.db import utcnow
-from app.deps import CurrentUser, DeckDep, SessionDep, TemplatesDep
+from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, TemplatesDep
 from app.services import reviews, schedule
 from app.study import queue, scheduling
 from app.study.status import summarize
@@ -13,9 +12,13 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def home(
-    request: Request, deck: DeckDep, user: CurrentUser, session: SessionDep, templates: TemplatesDep
+    request: Request,
+    deck: DeckDep,
+    user: CurrentUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+    now: NowDep,
 ):
-    now = utcnow()
     rows = repository.card_states(session, user.id)  # one read serves statuses and the queue
     statuses = repository.statuses_of(rows, deck.slugs, now)
     summary = summarize(statuses.values())

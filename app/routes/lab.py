@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from app.deps import CurrentUser, DeckDep, SessionDep, SettingsDep, TemplatesDep
+from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, SettingsDep, TemplatesDep
 from app.nn import lab as engine
 from app.nn.params import WeightsError
 from app.nn.presets import PRESETS
@@ -418,7 +418,7 @@ def prediction_counts(user: CurrentUser, session: SessionDep):
 
 
 @api.post("/predictions", response_model=PredictionOut, responses=ERRORS)
-async def predict(body: PredictionIn, user: CurrentUser, session: SessionDep):
+async def predict(body: PredictionIn, user: CurrentUser, session: SessionDep, now: NowDep):
     """Commit to an answer for the question a preset run came with. The server reruns the same
     preset and input, checks the answer against the run's own numbers and counts it (once per
     question) in the learner's progress."""
@@ -436,7 +436,7 @@ async def predict(body: PredictionIn, user: CurrentUser, session: SessionDep):
     if body.answer not in dict(question.choices):
         values = [v for v, _ in question.choices]
         raise HTTPException(422, f"answer: must be one of {values}")
-    recorded = lab_service.record_prediction(session, user, body.preset, question, body.answer)
+    recorded = lab_service.record_prediction(session, user, body.preset, question, body.answer, now)
     made, correct = lab_service.prediction_stats(session, user)
     first = recorded.prediction
     return PredictionOut(

@@ -10,8 +10,7 @@ from pydantic import BaseModel, Field
 
 from app import charts
 from app.content import Deck
-from app.db import utcnow
-from app.deps import CurrentUser, DeckDep, SessionDep, TemplatesDep
+from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, TemplatesDep
 from app.schemas import RichText, lab_url
 from app.services import backup
 from app.services import lab as lab_services
@@ -205,10 +204,10 @@ def progress_out(
 
 
 @api.get("/progress", response_model=ProgressOut)
-def get_progress(deck: DeckDep, user: CurrentUser, session: SessionDep):
+def get_progress(deck: DeckDep, user: CurrentUser, session: SessionDep, now: NowDep):
     """The numbers behind the dashboard: card states, forecast, heatmap, true retention, mastery
     of every card, quiz scores, time studied, streak and interview readiness."""
-    p = progress_for(session, user, deck, utcnow())
+    p = progress_for(session, user, deck, now)
     return progress_out(p, deck, user.timezone, lab_services.prediction_stats(session, user))
 
 
@@ -308,9 +307,13 @@ def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
 
 @pages.get("/progress", response_class=HTMLResponse)
 def progress_page(
-    request: Request, deck: DeckDep, user: CurrentUser, session: SessionDep, templates: TemplatesDep
+    request: Request,
+    deck: DeckDep,
+    user: CurrentUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+    now: NowDep,
 ):
-    now = utcnow()
     tz = zone(user.timezone)
     p = progress_for(session, user, deck, now)
     rows = [(deck.get(m.slug), m) for m in p.mastery]

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
-from app import db
 from app.content.model import Deck, Text
-from app.deps import CurrentUser, DeckDep, SessionDep, SettingsDep, TemplatesDep
+from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, SettingsDep, TemplatesDep
 from app.schemas import ErrorOut, RichText, RowId, lab_url
 from app.services import quizzes
 from app.services.quizzes import StartRequest, View
@@ -299,7 +298,9 @@ ERRORS = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": Err
 
 
 @api.post("", response_model=QuizOut, status_code=201, responses=ERRORS)
-def create_attempt(body: QuizIn, deck: DeckDep, user: CurrentUser, session: SessionDep) -> QuizOut:
+def create_attempt(
+    body: QuizIn, deck: DeckDep, user: CurrentUser, session: SessionDep, now: NowDep
+) -> QuizOut:
     """Start a quiz or a mock interview. The server fixes its deadline now; items come without
     answers, options already in this attempt's shuffled order."""
     request = StartRequest(
@@ -311,7 +312,7 @@ def create_attempt(body: QuizIn, deck: DeckDep, user: CurrentUser, session: Sess
         mode=body.mode,
         cards=tuple(body.cards),
     )
-    view = quizzes.start(session, user, deck, request, db.utcnow())
+    view = quizzes.start(session, user, deck, request, now)
     return quiz_out(view, deck)
 
 
@@ -321,20 +322,26 @@ def list_attempts(
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
+    now: NowDep,
     limit: Annotated[int, Query(ge=1, le=quizzes.HISTORY_LIMIT)] = 50,
 ):
     """This user's quizzes and mock interviews, newest first, with score, mode and duration."""
-    rows = quizzes.history(session, user, deck, db.utcnow(), settings.fsrs_fuzz, limit)
+    rows = quizzes.history(session, user, deck, now, settings.fsrs_fuzz, limit)
     return [summary_out(s) for s in rows]
 
 
 @api.get("/{attempt_id}", response_model=QuizOut, responses=ERRORS)
 def get_attempt(
-    attempt_id: RowId, deck: DeckDep, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    attempt_id: RowId,
+    deck: DeckDep,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
 ):
     """The attempt's state without answers while it runs; results with explanations once it is
     finished (past the deadline it is finished first, open items timed out)."""
-    view = quizzes.get(session, user, deck, attempt_id, db.utcnow(), settings.fsrs_fuzz)
+    view = quizzes.get(session, user, deck, attempt_id, now, settings.fsrs_fuzz)
     return quiz_out(view, deck)
 
 
@@ -350,6 +357,7 @@ def post_answer(
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
+    now: NowDep,
 ):
     """Answer one item. After the deadline: 410 and the item is recorded as timed out. A second
     answer to the same item: 409. In practice mode the feedback comes back at once."""
@@ -360,7 +368,7 @@ def post_answer(
         attempt_id,
         body.item,
         body.answer,
-        db.utcnow(),
+        now,
         settings.fsrs_fuzz,
     )
     state = view.items[body.item]
@@ -370,20 +378,30 @@ def post_answer(
 
 @api.put("/{attempt_id}/checklist", response_model=QuizOut, responses=ERRORS)
 def put_checklist(
-    attempt_id: RowId, body: ChecklistIn, deck: DeckDep, user: CurrentUser, session: SessionDep
+    attempt_id: RowId,
+    body: ChecklistIn,
+    deck: DeckDep,
+    user: CurrentUser,
+    session: SessionDep,
+    now: NowDep,
 ):
     """Mock interview: the key points you covered in one answer (replaces earlier ticks)."""
-    view = quizzes.tick(session, user, deck, attempt_id, body.item, body.ticked, db.utcnow())
+    view = quizzes.tick(session, user, deck, attempt_id, body.item, body.ticked, now)
     return quiz_out(view, deck)
 
 
 @api.post("/{attempt_id}/finish", response_model=QuizOut, responses=ERRORS)
 def finish_attempt(
-    attempt_id: RowId, deck: DeckDep, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    attempt_id: RowId,
+    deck: DeckDep,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
 ):
     """Finish now: open items count as skipped, the score is kept, and every card with a wrong
     or timed-out item is due for review now. Finishing again changes nothing."""
-    view = quizzes.finish(session, user, deck, attempt_id, db.utcnow(), settings.fsrs_fuzz)
+    view = quizzes.finish(session, user, deck, attempt_id, now, settings.fsrs_fuzz)
     return quiz_out(view, deck)
 
 
@@ -398,12 +416,14 @@ def _topic_counts(deck: Deck) -> list[tuple[str, int]]:
     return sorted(counts.items())
 
 
-def _in_progress(session, user, deck, settings, kind: AttemptKind) -> list[quizzes.Summary]:
-    rows = quizzes.history(session, user, deck, db.utcnow(), settings.fsrs_fuzz, 20)
+def _in_progress(
+    session, user, deck, settings, kind: AttemptKind, now: datetime
+) -> list[quizzes.Summary]:
+    rows = quizzes.history(session, user, deck, now, settings.fsrs_fuzz, 20)
     return [s for s in rows if s.status != AttemptStatus.FINISHED and s.attempt.kind == kind]
 
 
-def _builder(request, templates, session, user, deck, settings, values, errors):
+def _builder(request, templates, session, user, deck, settings, values, errors, now):
     context = {
         "values": values,
         "errors": errors,
@@ -413,7 +433,7 @@ def _builder(request, templates, session, user, deck, settings, values, errors):
         "topics": _topic_counts(deck),
         "min_limit": quiz.MIN_ITEM_SECONDS,
         "max_limit": quiz.MAX_ITEM_SECONDS,
-        "open_attempts": _in_progress(session, user, deck, settings, AttemptKind.QUIZ),
+        "open_attempts": _in_progress(session, user, deck, settings, AttemptKind.QUIZ, now),
     }
     return templates.TemplateResponse(
         request, "quiz/builder.html", context, status_code=422 if errors else 200
@@ -437,8 +457,9 @@ def builder_page(
     deck: DeckDep,
     templates: TemplatesDep,
     settings: SettingsDep,
+    now: NowDep,
 ):
-    return _builder(request, templates, session, user, deck, settings, QUIZ_DEFAULTS, {})
+    return _builder(request, templates, session, user, deck, settings, QUIZ_DEFAULTS, {}, now)
 
 
 def _int(raw: str, field: str, errors: dict[str, str]) -> int | None:
@@ -457,6 +478,7 @@ def start_quiz_form(
     deck: DeckDep,
     templates: TemplatesDep,
     settings: SettingsDep,
+    now: NowDep,
     size: Annotated[str, Form()] = "10",
     time_limit_s: Annotated[str, Form()] = "60",
     kinds: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI reads the default, never mutates it
@@ -476,12 +498,12 @@ def start_quiz_form(
     if not errors:
         request_ = StartRequest(AttemptKind.QUIZ, n, limit, tuple(kinds), tuple(topics), mode)
         try:
-            view = quizzes.start(session, user, deck, request_, db.utcnow())
+            view = quizzes.start(session, user, deck, request_, now)
         except quizzes.InputError as exc:
             errors[exc.field] = exc.message
         else:
             return RedirectResponse(f"/quiz/{view.attempt.id}", status_code=303)
-    return _builder(request, templates, session, user, deck, settings, values, errors)
+    return _builder(request, templates, session, user, deck, settings, values, errors, now)
 
 
 @pages.get("/quiz/history", response_class=HTMLResponse)
@@ -492,8 +514,8 @@ def history_page(
     deck: DeckDep,
     templates: TemplatesDep,
     settings: SettingsDep,
+    now: NowDep,
 ):
-    now = db.utcnow()
     rows = quizzes.history(session, user, deck, now, settings.fsrs_fuzz)
     context = {"rows": rows, "trend": quizzes.trend(session, user), "now": now}
     return templates.TemplateResponse(request, "quiz/history.html", context)
@@ -508,10 +530,11 @@ def attempt_page(
     deck: DeckDep,
     templates: TemplatesDep,
     settings: SettingsDep,
+    now: NowDep,
 ):
     """The running attempt. The page carries no item and no answer: its script reads the
     attempt from the API, so nothing correct is in the HTML."""
-    view = _get_view(session, user, deck, attempt_id, settings)
+    view = _get_view(session, user, deck, attempt_id, settings, now)
     if view.status == AttemptStatus.FINISHED:
         return RedirectResponse(f"/quiz/{attempt_id}/results", status_code=303)
     a = view.attempt
@@ -522,8 +545,8 @@ def attempt_page(
     return templates.TemplateResponse(request, name, {"view": view})
 
 
-def _get_view(session, user, deck, attempt_id: int, settings) -> View:
-    return quizzes.get(session, user, deck, attempt_id, db.utcnow(), settings.fsrs_fuzz)
+def _get_view(session, user, deck, attempt_id: int, settings, now: datetime) -> View:
+    return quizzes.get(session, user, deck, attempt_id, now, settings.fsrs_fuzz)
 
 
 @pages.post("/quiz/{attempt_id}/checklist", response_class=HTMLResponse)
@@ -534,11 +557,11 @@ async def score_mock_form(
     session: SessionDep,
     deck: DeckDep,
     settings: SettingsDep,
+    now: NowDep,
 ):
     """The mock review form: every question's ticked key points at once, then finish."""
     form = await request.form()
-    view = _get_view(session, user, deck, attempt_id, settings)
-    now = db.utcnow()
+    view = _get_view(session, user, deck, attempt_id, settings, now)
     if view.status == AttemptStatus.REVIEW:
         for state in view.items:
             raw = form.getlist(f"ticked-{state.index}")
@@ -555,9 +578,10 @@ def finish_form(
     session: SessionDep,
     deck: DeckDep,
     settings: SettingsDep,
+    now: NowDep,
 ):
     """Finish from a plain form (the attempt page works this way without its script too)."""
-    quizzes.finish(session, user, deck, attempt_id, db.utcnow(), settings.fsrs_fuzz)
+    quizzes.finish(session, user, deck, attempt_id, now, settings.fsrs_fuzz)
     return RedirectResponse(f"/quiz/{attempt_id}/results", status_code=303)
 
 
@@ -570,8 +594,9 @@ def results_page(
     deck: DeckDep,
     templates: TemplatesDep,
     settings: SettingsDep,
+    now: NowDep,
 ):
-    view = _get_view(session, user, deck, attempt_id, settings)
+    view = _get_view(session, user, deck, attempt_id, settings, now)
     if view.status != AttemptStatus.FINISHED:
         return RedirectResponse(f"/quiz/{attempt_id}", status_code=303)
     out = quiz_out(view, deck)
@@ -581,7 +606,7 @@ def results_page(
     return templates.TemplateResponse(request, name, {"view": view, "out": out})
 
 
-def _mock_builder(request, templates, session, user, deck, settings, values, errors):
+def _mock_builder(request, templates, session, user, deck, settings, values, errors, now):
     context = {
         "values": values,
         "errors": errors,
@@ -589,7 +614,7 @@ def _mock_builder(request, templates, session, user, deck, settings, values, err
         "limits": MOCK_LIMITS,
         "topics": _topic_counts(deck),
         "cards": list(deck),
-        "open_attempts": _in_progress(session, user, deck, settings, AttemptKind.MOCK),
+        "open_attempts": _in_progress(session, user, deck, settings, AttemptKind.MOCK, now),
     }
     return templates.TemplateResponse(
         request, "quiz/mock_builder.html", context, status_code=422 if errors else 200
@@ -612,8 +637,9 @@ def mock_builder_page(
     deck: DeckDep,
     templates: TemplatesDep,
     settings: SettingsDep,
+    now: NowDep,
 ):
-    return _mock_builder(request, templates, session, user, deck, settings, MOCK_DEFAULTS, {})
+    return _mock_builder(request, templates, session, user, deck, settings, MOCK_DEFAULTS, {}, now)
 
 
 @pages.post("/mock", response_class=HTMLResponse)
@@ -624,6 +650,7 @@ def start_mock_form(
     deck: DeckDep,
     templates: TemplatesDep,
     settings: SettingsDep,
+    now: NowDep,
     size: Annotated[str, Form()] = "3",
     time_limit_s: Annotated[str, Form()] = "120",
     topics: Annotated[list[str], Form()] = [],  # noqa: B006
@@ -638,9 +665,9 @@ def start_mock_form(
             AttemptKind.MOCK, n, limit, (), tuple(topics), Mode.EXAM, tuple(c for c in cards if c)
         )
         try:
-            view = quizzes.start(session, user, deck, request_, db.utcnow())
+            view = quizzes.start(session, user, deck, request_, now)
         except quizzes.InputError as exc:
             errors[exc.field] = exc.message
         else:
             return RedirectResponse(f"/quiz/{view.attempt.id}", status_code=303)
-    return _mock_builder(request, templates, session, user, deck, settings, values, errors)
+    return _mock_builder(request, templates, session, user, deck, settings, values, errors, now)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from app.deps import DeckDep
+from app.deps import DeckDep, deck_card
 from app.schemas import ErrorOut
 from app.study import recall
 from app.study.scheduling import RATING_LABELS
@@ -51,9 +51,7 @@ def check_answer(body: RecallCheckIn, deck: DeckDep):
     Runs on the server from the card's authored cue phrases, offline, in about a millisecond; it
     reads nothing and writes nothing (the review that follows stores the answer).
     """
-    card = deck.get(body.card)
-    if card is None:
-        raise HTTPException(404, f"card: no card is called {body.card!r}.")
+    card = deck_card(deck, body.card, field="card")
     if not card.cues:
         raise HTTPException(
             409, "card: this card has no recall cues yet, so its key points cannot be checked."

@@ -9,8 +9,7 @@ from pydantic import BaseModel, Field
 
 from app import repository
 from app.content.model import Card
-from app.db import utcnow
-from app.deps import CurrentUser, DeckDep, SessionDep, SettingsDep, TemplatesDep
+from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, SettingsDep, TemplatesDep, deck_card
 from app.schemas import ErrorOut, RichText, lab_url
 from app.services import reviews, schedule
 from app.study import queue, scheduling
@@ -126,6 +125,7 @@ def next_card(
     deck: DeckDep,
     user: CurrentUser,
     session: SessionDep,
+    now: NowDep,
     mode: Literal["due", "mistakes"] = "due",
     days: Annotated[int, Query(ge=1, le=365, description="Mistakes: look back this many days")] = 7,
     since: Annotated[
@@ -133,7 +133,6 @@ def next_card(
     ] = None,
 ):
     """The next card due for this user now (or a new one within today's limit), with counts."""
-    now = utcnow()
     rows = repository.card_states(session, user.id)
     memories = repository.memories_of(rows)
     start, end = reviews.study_day(user, now)
@@ -204,16 +203,16 @@ def submit_review(
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
+    now: NowDep,
 ):
     """Record one rating. The same idempotency_key again returns the first result unchanged."""
-    if deck.get(body.card) is None:
-        raise HTTPException(404, f"card: no card is called {body.card!r}.")
+    deck_card(deck, body.card, field="card")
     result = reviews.record_review(
         session,
         user,
         body.card,
         Rating(body.rating),
-        utcnow(),
+        now,
         idempotency_key=body.idempotency_key,
         duration_ms=body.duration_ms,
         fuzz=settings.fsrs_fuzz,

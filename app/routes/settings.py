@@ -1,6 +1,6 @@
 """The learner's study settings: desired retention, new cards a day, time zone, interview date."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
@@ -9,8 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from app.db import utcnow
-from app.deps import CurrentUser, SessionDep, TemplatesDep
+from app.deps import CurrentUser, NowDep, SessionDep, TemplatesDep
 from app.errors import InvalidInput
 from app.models import User
 from app.services import schedule
@@ -66,11 +65,11 @@ def settings_of(user: User) -> SettingsOut:
     )
 
 
-def apply(user: User, change: SettingsIn) -> bool:
+def apply(user: User, change: SettingsIn, now: datetime) -> bool:
     """Validate the whole change first, then write it: a bad field changes nothing. True when
     the interview moment moved (its date or the zone it is read in): due dates must follow."""
     tz = zone(change.timezone or user.timezone)
-    today = study_date(utcnow(), tz)
+    today = study_date(now, tz)
     if change.interview_date is not None and change.interview_date < today:
         raise SettingsError("interview_date", f"must be today ({today}) or later")
     if change.interview_date is not None and change.interview_date > today + timedelta(days=3650):
@@ -95,12 +94,12 @@ def get_settings(user: CurrentUser):
 
 
 @api.put("", response_model=SettingsOut)
-def put_settings(change: SettingsIn, user: CurrentUser, session: SessionDep):
+def put_settings(change: SettingsIn, user: CurrentUser, session: SessionDep, now: NowDep):
     """Change any subset of the settings. Out-of-range values are refused with a 422 naming them."""
-    moved = apply(user, change)
+    moved = apply(user, change, now)
     session.add(user)
     if moved:
-        schedule.reschedule(session, user, utcnow())  # same transaction as the new date
+        schedule.reschedule(session, user, now)  # same transaction as the new date
     session.commit()
     return settings_of(user)
 
@@ -140,6 +139,7 @@ def save_settings(
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
+    now: NowDep,
     desired_retention: Annotated[str, Form()] = "",
     daily_new_limit: Annotated[str, Form()] = "",
     timezone: Annotated[str, Form()] = "",
@@ -160,7 +160,7 @@ def save_settings(
             interview_date=interview_date or None,
             clear_interview_date=not interview_date,
         )
-        moved = apply(user, change)
+        moved = apply(user, change, now)
     except ValidationError as exc:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "form"
@@ -172,6 +172,6 @@ def save_settings(
         return _page(request, templates, user, errors, raw)
     session.add(user)
     if moved:
-        schedule.reschedule(session, user, utcnow())  # same transaction as the new date
+        schedule.reschedule(session, user, now)  # same transaction as the new date
     session.commit()
     return RedirectResponse("/settings?saved=true", status_code=303)

@@ -5,11 +5,11 @@ the same run, so the browser can neither invent questions nor mark its own answe
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Integer, cast
 from sqlmodel import Session, col, func, select
 
-from app.db import utcnow
 from app.models import LabPrediction, User
 from app.services.lab_questions import Question
 
@@ -23,7 +23,7 @@ class Recorded:
 
 
 def record_prediction(
-    session: Session, user: User, preset: str, question: Question, answer: str
+    session: Session, user: User, preset: str, question: Question, answer: str, now: datetime
 ) -> Recorded:
     """Store the learner's answer to `question` (a choice value) and whether it was right.
 
@@ -50,7 +50,7 @@ def record_prediction(
         question=text,
         answer=question.label(answer)[:MAX_TEXT],
         correct=answer == question.truth,
-        created_at=utcnow(),
+        created_at=now,
     )
     session.add(row)
     session.commit()

@@ -14,6 +14,7 @@ from app.migrate import upgrade
 from app.models import CardState, LoginAttempt, ReviewLog, User
 from app.security import ratelimit
 from tests.auth import PASSWORD, fast_hashing, login, me, register  # noqa: F401
+from tests.clock import set_now
 from tests.conftest import make_settings
 from tests.forms import form
 
@@ -263,7 +264,7 @@ def test_five_failures_a_minute_on_one_account_then_429_with_retry_after(client,
     assert "Try again in" in blocked.json()["detail"]
     assert login(client, "someone-else").status_code == 401  # other accounts are not blocked
     later = utcnow() + timedelta(seconds=61)
-    monkeypatch.setattr("app.routes.account.utcnow", lambda: later)
+    set_now(app, lambda: later)
     assert login(client, "ada").status_code == 200
 
 
@@ -296,7 +297,7 @@ def test_old_failures_are_forgotten(client, app, monkeypatch):
     fail_logins(client, 2)
     assert count(app, LoginAttempt) == 4  # one per address, one per account, each time
     later = utcnow() + ratelimit.KEEP_FOR + timedelta(seconds=1)
-    monkeypatch.setattr("app.routes.account.utcnow", lambda: later)
+    set_now(app, lambda: later)
     fail_logins(client, 1)
     assert count(app, LoginAttempt) == 2
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, func, select
 
 from app.models import CardState, QuizAnswer, QuizAttempt, ReviewLog
 from app.services import backup
+from tests.clock import set_now
 from tests.history import build_history
 
 NOW = datetime(2026, 6, 17, 10, 0, tzinfo=UTC)
@@ -20,8 +21,8 @@ SLUGS = ["first-card", "second-card"]
 
 
 @pytest.fixture
-def fixed_now(monkeypatch):
-    monkeypatch.setattr("app.routes.progress.utcnow", lambda: NOW)
+def fixed_now(app):
+    set_now(app, lambda: NOW)
 
 
 @pytest.fixture

@@ -9,15 +9,15 @@ from sqlmodel import Session, select
 
 from app.models import CardState
 from app.study import scheduling
+from tests.clock import set_now
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)  # zone UTC: study days start at 04:00 UTC
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock(app):
     moment = [NOW]
-    for module in ("review", "settings", "home", "progress"):
-        monkeypatch.setattr(f"app.routes.{module}.utcnow", lambda: moment[0])
+    set_now(app, lambda: moment[0])
     return moment
 
 

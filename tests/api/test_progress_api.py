@@ -6,15 +6,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.clock import set_now
 from tests.history import build_history
 
 NOW = datetime(2026, 6, 17, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def fixed_now(monkeypatch):
+def fixed_now(app):
     """Freeze the dashboard's clock, so numbers that depend on `now` compare exactly."""
-    monkeypatch.setattr("app.routes.progress.utcnow", lambda: NOW)
+    set_now(app, lambda: NOW)
     return NOW
 
 

@@ -4,7 +4,6 @@ isolation between users, resuming, history, and mock interviews."""
 import json
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.models import CardState, QuizAnswer, ReviewLog
 from app.nn.presets import PRESET_NAMES
+from tests.clock import move_clock
 from tests.conftest import make_settings
 
 QUIZ_DECK = Path(__file__).resolve().parents[1] / "fixtures" / "quiz_deck"
@@ -107,11 +107,6 @@ def assert_no_answers(text: str):
         assert why not in text
 
 
-def move_clock(monkeypatch, seconds: float):
-    later = db.utcnow() + timedelta(seconds=seconds)
-    monkeypatch.setattr(db, "utcnow", lambda: later)
-
-
 def test_a_new_quiz_has_a_server_deadline_and_no_answers(qc):
     attempt = start(qc, size=5, time_limit_s=30)
     assert attempt["status"] == "in_progress" and attempt["kind"] == "quiz"
@@ -199,7 +194,7 @@ def test_after_the_deadline_an_answer_is_refused_and_recorded_as_timed_out(
 ):
     attempt = start(qc, size=5, time_limit_s=10, kinds=["mcq", "true_false"])
     assert answer(qc, attempt, 0, right_answer(quiz_app, attempt, 0)).status_code == 200
-    move_clock(monkeypatch, 51)  # past 5 × 10 s
+    move_clock(qc.app, 51)  # past 5 × 10 s
     late = answer(qc, attempt, 1, right_answer(quiz_app, attempt, 1))
     assert late.status_code == 410
     assert "deadline" in late.json()["detail"] and "timed out" in late.json()["detail"]
@@ -215,7 +210,7 @@ def test_after_the_deadline_an_answer_is_refused_and_recorded_as_timed_out(
 
 def test_reading_after_the_deadline_finishes_the_quiz(qc, monkeypatch):
     attempt = start(qc, size=5, time_limit_s=5)
-    move_clock(monkeypatch, 30)
+    move_clock(qc.app, 30)
     state = qc.get(f"/api/quizzes/{attempt['id']}").json()
     assert state["status"] == "finished"
     assert state["result"]["timed_out"] == 5
@@ -257,7 +252,7 @@ def test_a_wrong_answer_makes_its_card_due_now_once(qc, quiz_app):
 def test_timed_out_items_go_back_to_review_too(qc, quiz_app, monkeypatch):
     attempt = start(qc, size=5, time_limit_s=5, kinds=["mcq", "true_false"])
     cards = {i["card"] for i in stored_items(quiz_app, attempt["id"])}
-    move_clock(monkeypatch, 60)
+    move_clock(qc.app, 60)
     qc.get(f"/api/quizzes/{attempt['id']}")
     logs = rows(quiz_app, ReviewLog)
     assert {log.card_slug for log in logs} == cards
@@ -393,7 +388,7 @@ def test_mock_questions_are_answered_in_order_then_ticked_and_scored(qc, quiz_ap
 
 def test_a_mock_question_past_its_clock_keeps_the_draft_as_timed_out(qc, quiz_app, monkeypatch):
     mock = start_mock(qc, size=2, time_limit_s=60)
-    move_clock(monkeypatch, 61)
+    move_clock(qc.app, 61)
     late = answer(qc, mock, 0, "what I had written")
     assert late.status_code == 410 and "timed out" in late.json()["detail"]
     state = qc.get(f"/api/quizzes/{mock['id']}").json()
@@ -401,7 +396,7 @@ def test_a_mock_question_past_its_clock_keeps_the_draft_as_timed_out(qc, quiz_ap
     assert 58 < state["current_remaining_s"] <= 59  # question 1 started at question 0's deadline
     (row,) = rows(quiz_app, QuizAnswer)
     assert row.timed_out is True and json.loads(row.answer)["text"] == "what I had written"
-    move_clock(monkeypatch, 200)
+    move_clock(qc.app, 200)
     assert qc.get(f"/api/quizzes/{mock['id']}").json()["status"] == "review"
 
 

@@ -4,7 +4,6 @@ answers, results with explanations and links, history, and the mock-interview ch
 import json
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,11 +12,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app import db
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import QuizAttempt
 from app.study import quiz
+from tests.clock import move_clock
 from tests.conftest import make_settings
 from tests.forms import form
 
@@ -139,8 +138,7 @@ def test_timed_out_items_are_shown_apart_from_wrong_ones(qc, monkeypatch):
     attempt = qc.post("/api/quizzes", json={"size": 5, "time_limit_s": 5, "kinds": ["mcq"]}).json()
     # One item answered (right or wrong), the other four left until the deadline passes.
     qc.post(f"/api/quizzes/{attempt['id']}/answers", json={"item": 0, "answer": 0})
-    later = db.utcnow() + timedelta(seconds=30)
-    monkeypatch.setattr(db, "utcnow", lambda: later)
+    move_clock(qc.app, 30)
     page = soup(qc.get(f"/quiz/{attempt['id']}/results"))
     assert len(page.select(".outcome-timed_out")) == 4
     assert len(page.select(".outcome-correct, .outcome-wrong")) == 1

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.models import CardState, ReviewLog, User
 from app.services import reviews as review_service
+from tests.clock import set_now
 from tests.forms import form
 
 
@@ -237,7 +238,7 @@ def test_mistakes_session_lists_cards_rated_again(client):
 
 def test_four_lapses_make_a_leech(client, app, monkeypatch):
     clock = [datetime(2026, 1, 1, 12, tzinfo=UTC)]
-    monkeypatch.setattr("app.routes.review.utcnow", lambda: clock[0])
+    set_now(app, lambda: clock[0])
     rate(client, rating=4, key="graduate-00")
     for i in range(4):
         clock[0] += timedelta(days=30)
@@ -249,8 +250,7 @@ def test_four_lapses_make_a_leech(client, app, monkeypatch):
 
 def test_interview_date_pulls_reviews_before_it(client, app, monkeypatch):
     now = datetime(2026, 6, 1, 12, tzinfo=UTC)
-    monkeypatch.setattr("app.routes.review.utcnow", lambda: now)
-    monkeypatch.setattr("app.routes.settings.utcnow", lambda: now)
+    set_now(app, lambda: now)
     assert client.put("/api/settings", json={"interview_date": "2026-06-05"}).status_code == 200
     body = rate(client, rating=4, key="easy-before").json()
     due = datetime.fromisoformat(body["due"])
@@ -314,7 +314,7 @@ def test_settings_form_shows_errors_next_to_fields(client):
 def test_due_today_follows_the_local_4_am_rollover(client, app, monkeypatch):
     # 02:00 in Tokyo (17:00 UTC): the study day started at 4 am the day before, ends at 4 am.
     now = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
-    monkeypatch.setattr("app.routes.review.utcnow", lambda: now)
+    set_now(app, lambda: now)
     client.put("/api/settings", json={"timezone": "Asia/Tokyo"})
     with Session(app.state.engine) as session:
         user = session.exec(select(User)).one()
