@@ -1,21 +1,26 @@
-"""Bounded load figures on loopback: the app against bare FastAPI, measured in the same run.
+"""Load figures on loopback with wrk: the app against bare FastAPI, measured in the same run.
 
-Starts the app exactly as production does (`python -m app.serve`, 2 workers, a fresh SQLite
-database in a temporary folder) and bench/load/bare_app.py (uvicorn, 2 workers), then for each
-request runs Locust headless for a fixed time with 50 users and no think time, and writes
-p50/p99 latency and requests per second to bench/load/RESULTS.md. With --postgres, the review
-submission is measured on a throw-away PostgreSQL 15 cluster too (with PostgreSQL's default
-durability: fsync on every commit). Everything stops by itself.
+Starts the app exactly as production does (`python -m app.serve`, 2 uvicorn workers,
+ENVIRONMENT=production, a fresh SQLite database in a temporary folder) and bench/load/bare_app.py
+(uvicorn, 2 workers), then drives each request with wrk (Debian's package, installed when missing
+and this runs as root) for a fixed time, as a browser sends it (`Accept-Encoding: gzip`): a card
+page, a review written by 32 learners each with their own cookie, a lab run, and the bare
+endpoint. `--before REV` serves that commit of this repository beside the current one (a
+throw-away git worktree, the same virtualenv) and measures both in the same run, so a change's
+figures compare like with like. `--postgres` adds the review row on a throw-away PostgreSQL 15
+cluster (fsync on every commit). Writes bench/load/RESULTS.md. Bounded: every wrk run stops by
+itself; the servers stop at the end. Not part of `make test`.
 
-    python3 -m venv bench/load/.venv && bench/load/.venv/bin/pip install locust
-    .venv/bin/python bench/load/run.py                 # about 2 minutes
-    .venv/bin/python bench/load/run.py --postgres --seconds 30
+    .venv/bin/python bench/load/run.py                       # about 1 minute
+    .venv/bin/python bench/load/run.py --runs 2 --before d1f2efe --postgres
 """
 
 import argparse
-import csv
+import json
 import os
 import platform
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -30,24 +36,27 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-LOCUST = HERE / ".venv" / "bin" / "locust"
 WORKERS = 2
 SECRET_KEY = "load-benchmark-key-0123456789abcdefghijklmnopqrstuv"
+LEARNERS = 32
+CARD = "what-are-lstms"
 
 
 @dataclass(frozen=True)
 class Scenario:
     label: str
-    user_class: str  # in locustfile.py
-    target: str  # "app" or "bare"
+    target: str  # a key of the servers started: "app", "before" or "bare"
+    lua: str  # a wrk script (the request); see scripts()
+    connections: int = 32
     database: str = "SQLite"
 
 
 @dataclass(frozen=True)
 class Figures:
     scenario: Scenario
+    run: int
     requests: int
-    failures: int
+    errors: int  # non-2xx/3xx answers and socket errors
     rps: float
     p50: float
     p99: float
@@ -62,7 +71,9 @@ def free_port() -> int:
 class Served:
     """A server in its own process group, on a free loopback port, stopped with the group."""
 
-    def __init__(self, command: list[str], env: dict[str, str], log: Path, ready: str) -> None:
+    def __init__(
+        self, command: list[str], env: dict[str, str], log: Path, ready: str, cwd: Path = ROOT
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -70,7 +81,7 @@ class Served:
         with log.open("w") as out:
             self.process = subprocess.Popen(
                 [arg.replace("{port}", str(self.port)) for arg in command],
-                cwd=ROOT,
+                cwd=cwd,
                 env=environment,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -102,7 +113,7 @@ class Served:
                 pass
 
 
-def start_app(folder: Path, database_url: str, name: str) -> Served:
+def start_app(folder: Path, database_url: str, name: str, checkout: Path = ROOT) -> Served:
     data = folder / name
     data.mkdir()
     env = {
@@ -113,7 +124,7 @@ def start_app(folder: Path, database_url: str, name: str) -> Served:
         "ENVIRONMENT": "production",
     }
     command = [sys.executable, "-m", "app.serve"]
-    return Served(command, env, data / "server.log", "/healthz")
+    return Served(command, env, data / "server.log", "/healthz", cwd=checkout)
 
 
 def start_bare(folder: Path) -> Served:
@@ -123,141 +134,214 @@ def start_bare(folder: Path) -> Served:
     return Served([*command, "bench.load.bare_app:app"], {}, folder / "bare.log", "/ping")
 
 
-def run_locust(
-    locust: Path, scenario: Scenario, host: str, users: int, seconds: int, out: Path
-) -> Figures:
-    prefix = out / scenario.user_class
-    with (out / f"{scenario.user_class}.log").open("w") as log:
-        subprocess.run(
-            [
-                str(locust),
-                "-f",
-                str(HERE / "locustfile.py"),
-                "--headless",
-                "--users",
-                str(users),
-                "--spawn-rate",
-                str(users),
-                "--run-time",
-                f"{seconds}s",
-                "--stop-timeout",
-                "10",
-                "--reset-stats",  # measure from the moment every user is running
-                "--host",
-                host,
-                "--csv",
-                str(prefix),
-                "--only-summary",
-                "--loglevel",
-                "WARNING",
-                scenario.user_class,
-            ],
-            check=False,  # Locust exits 1 when any request failed; the failures are reported
-            cwd=HERE,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)
+    return shutil.which("wrk") or "wrk"
+
+
+def learner_cookies(url: str, count: int) -> list[str]:
+    """`count` guests, each made by its first review, as a browser's first rating makes it."""
+    cookies = []
+    for _ in range(count):
+        body = {"card": CARD, "rating": 3, "duration_ms": 4000, "idempotency_key": uuid.uuid4().hex}
+        request = urllib.request.Request(
+            url + "/api/reviews",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
         )
-    with open(f"{prefix}_stats.csv", newline="") as f:
-        rows = {row["Name"]: row for row in csv.DictReader(f)}
-    measured = next(row for name, row in rows.items() if name.startswith(("GET /", "POST /")))
+        with urllib.request.urlopen(request, timeout=10) as response:
+            cookie = response.headers.get("Set-Cookie", "")
+        match = re.match(r"(mc_session=[^;]+)", cookie)
+        if not match:
+            raise SystemExit("the app set no session cookie on a first review")
+        cookies.append(match.group(1))
+    return cookies
+
+
+def scripts(folder: Path, cookies: list[str]) -> dict[str, Path]:
+    """wrk Lua scripts. Reviews cycle over the learners' cookies, one new idempotency key each."""
+    gzip = 'wrk.headers["Accept-Encoding"] = "gzip"\n'
+    texts = {
+        "get": gzip,
+        "review": gzip
+        + "cookies = {"
+        + ", ".join(json.dumps(c) for c in cookies)
+        + "}\n"
+        + """
+counter = 0
+ratings = {1, 2, 3, 3, 3, 4}
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"card": "%s", "rating": %d, "duration_ms": 4000, "idempotency_key": "k%d-%d-%d"}',
+    "CARD", ratings[counter % #ratings + 1], math.random(1, 1e9), os.time(), counter)
+  local headers = {["Content-Type"] = "application/json", ["Accept-Encoding"] = "gzip",
+                   ["Cookie"] = cookies[counter % #cookies + 1]}
+  return wrk.format("POST", "/api/reviews", headers, body)
+end
+""".replace("CARD", CARD),
+        "lab": gzip
+        + """wrk.method = "POST"
+wrk.body = '{"preset": "adding-lstm"}'
+wrk.headers["Content-Type"] = "application/json"
+""",
+    }
+    paths = {}
+    for name, text in texts.items():
+        path = folder / f"{name}.lua"
+        path.write_text(text)
+        paths[name] = path
+    return paths
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
+
+
+def milliseconds(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def run_wrk(wrk: str, scenario: Scenario, url: str, path: str, lua: Path, seconds: int, run: int):
+    command = [wrk, "-t2", f"-c{scenario.connections}", f"-d{seconds}s", "--latency"]
+    command += ["--timeout", "10s", "-s", str(lua), url + path]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
+    if "99" not in latency:
+        raise SystemExit(f"wrk measured no answer for {scenario.label}:\n{out}")
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    if socket_errors := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+)", out):
+        errors += sum(int(n) for n in socket_errors.groups())
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     return Figures(
         scenario,
-        requests=int(measured["Request Count"]),
-        failures=int(measured["Failure Count"]),
-        rps=float(measured["Requests/s"]),
-        p50=float(measured["50%"]),
-        p99=float(measured["99%"]),
+        run,
+        requests,
+        errors,
+        rps,
+        milliseconds(latency["50"]),
+        milliseconds(latency["99"]),
     )
 
 
-def report(
-    figures: list[Figures], users: int, seconds: int, locust: Path, load_before: float
-) -> str:
-    bare = next(f for f in figures if f.scenario.target == "bare")
-    locust_version = subprocess.run(
-        [str(locust), "--version"], capture_output=True, text=True, check=False
-    ).stdout.split()[1]
+def report(figures: list[Figures], seconds: int, load_before: float, before: str | None) -> str:
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[:2]
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
     lines = [
         "# Load figures",
         "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d} by `bench/load/run.py` on loopback: {users} "
-        f"concurrent users with no think time, {seconds} s per row once every user was running. "
-        f"The app runs as in production (`python -m app.serve`, {WORKERS} uvicorn workers, "
-        f"ENVIRONMENT=production); the bare app is one FastAPI endpoint returning "
-        f'`{{"ok": true}}` under uvicorn with {WORKERS} workers, measured in the same run. Load '
-        f"from Locust {locust_version} (FastHttpUser, one process) on the same machine.",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} by `bench/load/run.py` on loopback with "
+        f"{' '.join(wrk_version)} (2 threads, 32 connections unless stated, {seconds} s per row, "
+        f"`Accept-Encoding: gzip`). The app runs as in production (`python -m app.serve`, "
+        f"{WORKERS} uvicorn workers, ENVIRONMENT=production, SQLite unless stated); reviews come "
+        f"from {LEARNERS} learners, each with their own cookie. The bare app is one FastAPI "
+        f'endpoint returning `{{"ok": true}}` under uvicorn with {WORKERS} workers, in the same '
+        "run; the ratio `bare ÷ this` is the bare endpoint's req/s over this row's, run by run.",
         "",
         f"Machine: {os.cpu_count()} cores ({platform.machine()}), {platform.system()}, "
         f"Python {platform.python_version()}, FastAPI {version('fastapi')}, "
-        f"uvicorn {version('uvicorn')}, SQLAlchemy {version('sqlalchemy')}; load average "
-        f"before the run {load_before:.1f} (other work on the machine inflates every row).",
+        f"uvicorn {version('uvicorn')}; load average before the run {load_before:.1f} (other "
+        "work on the machine inflates every row; compare ratios within one run). This checkout: "
+        f"`{head}`" + (f"; before: `{before}`." if before else "."),
         "",
-        "| request | database | requests | failures | req/s | p50 ms | p99 ms "
-        "| bare req/s ÷ this | this p50 ÷ bare p50 |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| run | request | code | database | conns | requests | errors | req/s | bare ÷ this "
+        "| p50 ms | p99 ms |",
+        "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    bare = {f.run: f for f in figures if f.scenario.target == "bare"}
     for f in figures:
+        code = {"app": "this", "before": "before", "bare": "—"}[f.scenario.target]
         database = "—" if f.scenario.target == "bare" else f.scenario.database
         lines.append(
-            f"| {f.scenario.label} | {database} | {f.requests} | {f.failures} | {f.rps:.0f} "
-            f"| {f.p50:.0f} | {f.p99:.0f} | {bare.rps / f.rps:.1f} | {f.p50 / bare.p50:.1f} |"
+            f"| {f.run} | {f.scenario.label} | {code} | {database} | {f.scenario.connections} "
+            f"| {f.requests} | {f.errors} | {f.rps:,.0f} | {bare[f.run].rps / f.rps:.1f} "
+            f"| {f.p50:.1f} | {f.p99:.1f} |"
         )
     lines += [
         "",
-        "Latencies are Locust's (whole milliseconds, rounded to two significant digits above "
-        "100 ms). The load generator shares the 2 cores with the servers, so the bare endpoint's "
-        "figure is partly Locust's own limit: the ratios understate what the app costs over the "
-        "framework rather than overstate it. SQLite runs in WAL mode with synchronous=NORMAL (no "
-        "flush per commit; a commit survives a crash of the app, not necessarily a power cut); "
-        "PostgreSQL with its defaults (a flush per commit), hence its slower writes.",
+        "wrk shares the 2 cores with the servers. SQLite runs in WAL mode with "
+        "synchronous=NORMAL (a commit survives a crash of the app, not necessarily a power cut); "
+        "PostgreSQL with its defaults (a flush per commit).",
         "",
     ]
     return "\n".join(lines)
 
 
+def add_worktree(rev: str, folder: Path) -> Path:
+    checkout = folder / "before"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", "-q", str(checkout), rev], cwd=ROOT, check=True
+    )
+    return checkout
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=int, default=20, help="per request measured (≤ 120)")
+    parser.add_argument("--seconds", type=int, default=8, help="per row (≤ 60)")
+    parser.add_argument("--runs", type=int, default=1, help="rounds of every row (≤ 3)")
+    parser.add_argument("--before", metavar="REV", help="also serve this commit, in the same run")
     parser.add_argument("--postgres", action="store_true", help="also reviews on PostgreSQL 15")
-    parser.add_argument("--locust", type=Path, default=LOCUST)
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
-    if not 1 <= args.seconds <= 120 or not 1 <= args.users <= 200:
-        parser.error("keep the load bounded: --seconds 1..120, --users 1..200")
-    if not args.locust.exists():
-        parser.error(f"no Locust at {args.locust}: {__doc__.split(chr(10) * 2)[2].strip()}")
-
-    scenarios = [
-        Scenario("card page `GET /cards/{slug}`", "CardPage", "app"),
-        Scenario("review `POST /api/reviews`", "ReviewSubmission", "app"),
-        Scenario("lab run `POST /api/lab/run` (adding-lstm)", "LabRun", "app"),
-        Scenario("bare FastAPI `GET /ping`", "Bare", "bare"),
-    ]
-    figures: list[Figures] = []
+    if not 1 <= args.seconds <= 60 or not 1 <= args.runs <= 3:
+        parser.error("keep the load bounded: --seconds 1..60, --runs 1..3")
+    wrk = ensure_wrk()
     load_before = os.getloadavg()[0]
+    figures: list[Figures] = []
     with tempfile.TemporaryDirectory(prefix="memory-cell-load-") as tmp:
         folder = Path(tmp)
+        checkout = add_worktree(args.before, folder) if args.before else None
         servers = {"app": start_app(folder, "", "sqlite"), "bare": start_bare(folder)}
+        if checkout:
+            servers["before"] = start_app(folder, "", "sqlite-before", checkout)
         try:
-            for scenario in scenarios:
-                host = servers[scenario.target].url
-                print(f"{scenario.label}: {args.users} users for {args.seconds} s", flush=True)
-                figures.append(
-                    run_locust(args.locust, scenario, host, args.users, args.seconds, folder)
-                )
+            targets = ["app", "before"] if checkout else ["app"]
+            lua = {}
+            for target in targets:
+                (folder / f"lua-{target}").mkdir()
+                cookies = learner_cookies(servers[target].url, LEARNERS)
+                lua[target] = scripts(folder / f"lua-{target}", cookies)
+            rows = [("bare FastAPI `GET /ping`", "bare", "/ping", "get", 32)]
+            for t in targets:
+                rows += [
+                    ("card page `GET /cards/{slug}`", t, f"/cards/{CARD}", "get", 32),
+                    ("review `POST /api/reviews`", t, "/api/reviews", "review", 32),
+                    ("lab run `POST /api/lab/run` (adding-lstm)", t, "/api/lab/run", "lab", 8),
+                ]
+            bare_lua = scripts(folder, [])["get"]
+            for run in range(1, args.runs + 1):
+                for label, target, path, kind, connections in rows:
+                    script = bare_lua if target == "bare" else lua[target][kind]
+                    scenario = Scenario(label, target, kind, connections)
+                    print(f"run {run}: {label} ({target})", flush=True)
+                    figures.append(
+                        run_wrk(wrk, scenario, servers[target].url, path, script, args.seconds, run)
+                    )
         finally:
             for server in servers.values():
                 server.stop()
+            if checkout:
+                subprocess.run(["git", "worktree", "remove", "--force", str(checkout)], cwd=ROOT)
         if args.postgres:
-            figures.insert(2, measure_postgres(args, folder))
-    text = report(figures, args.users, args.seconds, args.locust, load_before)
+            figures += measure_postgres(args, wrk, folder, figures)
+    text = report(figures, args.seconds, load_before, args.before)
     args.out.write_text(text)
     print(text)
     return 0
 
 
-def measure_postgres(args: argparse.Namespace, folder: Path) -> Figures:
+def measure_postgres(args, wrk: str, folder: Path, figures: list[Figures]) -> list[Figures]:
     sys.path.insert(0, str(ROOT))
     from tests import pg  # the test suite's throw-away cluster, as the `postgres` user
 
@@ -265,10 +349,12 @@ def measure_postgres(args: argparse.Namespace, folder: Path) -> Figures:
     try:
         server = start_app(folder, cluster.url(cluster.create_database()), "postgresql")
         try:
+            (folder / "pg").mkdir()
+            script = scripts(folder / "pg", learner_cookies(server.url, LEARNERS))["review"]
             label = "review `POST /api/reviews`"
-            scenario = Scenario(label, "ReviewSubmission", "app", "PostgreSQL 15")
-            print(f"{scenario.label} on PostgreSQL: {args.users} users", flush=True)
-            return run_locust(args.locust, scenario, server.url, args.users, args.seconds, folder)
+            scenario = Scenario(label, "app", "review", 32, "PostgreSQL 15")
+            print("review on PostgreSQL", flush=True)
+            return [run_wrk(wrk, scenario, server.url, "/api/reviews", script, args.seconds, 1)]
         finally:
             server.stop()
     finally:
