@@ -16,6 +16,7 @@ from app.routes import account, api_docs, backup, cards, health, home, progress,
 from app.routes import lab as lab_routes
 from app.routes import quiz as quiz_routes
 from app.routes import settings as settings_routes
+from app.security import body_limit, json_only
 from app.security.body_limit import BodyLimitMiddleware
 from app.security.csrf import CSRFMiddleware, csrf_token
 from app.security.headers import SecurityHeadersMiddleware
@@ -24,6 +25,8 @@ from app.security.origin import OriginCheckMiddleware
 from app.templating import make_templates
 
 log = logging.getLogger("app")
+
+API_PREFIX = "/api/"  # the JSON API: no CSRF token (JSON only, same origin), JSON errors
 
 # The main navigation: (label, path) of every feature page, in the order a learner uses them.
 NAV = (
@@ -74,7 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Middleware runs outermost first, i.e. in the reverse order of these calls.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(CSRFMiddleware)  # reads the session: must sit inside SessionMiddleware
+    # Every middleware gets its policy here: where the JSON API lives and how large a body may be.
+    app.add_middleware(CSRFMiddleware, api_prefix=API_PREFIX)  # inside SessionMiddleware
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key,
@@ -83,9 +87,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.https_cookies,
     )
-    app.add_middleware(JSONOnlyMiddleware)
+    app.add_middleware(
+        JSONOnlyMiddleware,
+        api_prefix=API_PREFIX,
+        multipart_paths=json_only.MULTIPART_PATHS,
+        multipart_prefixes=json_only.MULTIPART_PREFIXES,
+    )
     app.add_middleware(OriginCheckMiddleware)
-    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware, default=body_limit.DEFAULT_LIMIT, limits=body_limit.LIMITS
+    )
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https_cookies)
     errors.install(app)
     openapi.install(app)  # every operation's error answers, documented

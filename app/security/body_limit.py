@@ -5,6 +5,8 @@ length) is counted while it streams and stopped as soon as it passes the cap, so
 holds more than the cap in memory.
 """
 
+from collections.abc import Mapping
+
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,12 +15,13 @@ from app.security.respond import refuse
 
 MB = 1024 * 1024
 DEFAULT_LIMIT = 1 * MB
-# Path prefix -> cap. The lab accepts .npz weight uploads.
+# Path prefix -> cap. The lab accepts .npz weight uploads. The app's policy: `create_app` passes
+# these to the middleware.
 LIMITS = {"/api/lab/": 2 * MB}
 
 
-def limit_for(path: str) -> int:
-    return next((cap for prefix, cap in LIMITS.items() if path.startswith(prefix)), DEFAULT_LIMIT)
+def limit_for(path: str, limits: Mapping[str, int] = LIMITS, default: int = DEFAULT_LIMIT) -> int:
+    return next((cap for prefix, cap in limits.items() if path.startswith(prefix)), default)
 
 
 def too_large(cap: int) -> str:
@@ -34,14 +37,20 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        default: int = DEFAULT_LIMIT,
+        limits: Mapping[str, int] = LIMITS,
+    ) -> None:
+        self.app, self.default, self.limits = app, default, dict(limits)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cap = limit_for(scope["path"])
+        cap = limit_for(scope["path"], self.limits, self.default)
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             await refuse(scope, receive, send, 413, too_large(cap))

@@ -45,16 +45,17 @@ def token_matches(expected: object, given: object) -> bool:
 
 
 class CSRFMiddleware:
-    """Must run inside SessionMiddleware (it reads `scope["session"]`)."""
+    """Must run inside SessionMiddleware (it reads `scope["session"]`). Requests under
+    `api_prefix` are exempt: the JSON API is guarded by the JSON-only and origin checks."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, *, api_prefix: str = "/api/") -> None:
+        self.app, self.api_prefix = app, api_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
             or scope["method"] in SAFE_METHODS
-            or scope["path"].startswith("/api/")
+            or scope["path"].startswith(self.api_prefix)
         ):
             await self.app(scope, receive, send)
             return

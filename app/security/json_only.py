@@ -24,25 +24,41 @@ def has_body(headers: Headers) -> bool:
     return headers.get("content-length", "0") not in ("0", "") or "transfer-encoding" in headers
 
 
-def accepts(path: str, kind: str) -> bool:
+def accepts(
+    path: str,
+    kind: str,
+    multipart_paths: tuple[str, ...] = MULTIPART_PATHS,
+    multipart_prefixes: tuple[str, ...] = MULTIPART_PREFIXES,
+) -> bool:
     if kind == "application/json":
         return True
-    multipart_ok = path in MULTIPART_PATHS or path.startswith(MULTIPART_PREFIXES)
+    multipart_ok = path in multipart_paths or path.startswith(multipart_prefixes)
     return kind == "multipart/form-data" and multipart_ok
 
 
 class JSONOnlyMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    """`api_prefix`: where the JSON API lives; `multipart_paths` / `multipart_prefixes`: the
+    upload endpoints under it that take files (the app's policy, passed in by `create_app`)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        api_prefix: str = "/api/",
+        multipart_paths: tuple[str, ...] = MULTIPART_PATHS,
+        multipart_prefixes: tuple[str, ...] = MULTIPART_PREFIXES,
+    ) -> None:
+        self.app, self.api_prefix = app, api_prefix
+        self.multipart = (tuple(multipart_paths), tuple(multipart_prefixes))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
             headers = Headers(scope=scope)
             # A body-less request (undo, log out) has nothing to parse, whatever it declares.
-            if path.startswith("/api/") and has_body(headers):
+            if path.startswith(self.api_prefix) and has_body(headers):
                 kind = media_type(headers)
-                if not accepts(path, kind):
+                if not accepts(path, kind, *self.multipart):
                     message = (
                         f"Content-Type must be application/json (got {kind or 'none'!r}). "
                         "Send the body as JSON."
