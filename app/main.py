@@ -65,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.deck = deck
     app.state.engine = make_engine(settings.resolved_database_url)
-    app.state.templates = make_templates(AssetHashes(STATIC_DIR))
+    assets = AssetHashes(STATIC_DIR)
+    app.state.templates = make_templates(assets)
     app.state.templates.env.globals["nav"] = NAV
     app.state.templates.env.globals["deck"] = deck
     app.state.templates.env.globals["csrf_token"] = csrf_token
@@ -100,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https_cookies)
     errors.install(app)
     openapi.install(app)  # every operation's error answers, documented
-    app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", CachedStaticFiles(directory=STATIC_DIR, assets=assets), name="static")
     app.include_router(health.router)
     app.include_router(home.router)
     app.include_router(cards.pages)
