@@ -40,13 +40,6 @@ def home(
         key=lambda c: statuses[c.slug].retrievability,
     )[:3]
     leeches = [c for c in deck if statuses[c.slug].lapses >= scheduling.LEECH_LAPSES]
-    interview = reviews.interview_for(user)
-    readiness = None
-    if interview is not None and interview > now:
-        recall_scheduler = scheduling.make_scheduler(user.desired_retention, fuzz=False)
-        readiness = scheduling.readiness(
-            [memories.get(slug) for slug in deck.slugs], interview, recall_scheduler
-        )
     plan = schedule.plan_for(session, user, deck.slugs, memories, introduced, now)
     mistakes = reviews.recent_mistakes(session, user, now, 7, None)
     context = {
@@ -58,7 +51,6 @@ def home(
         "leeches": leeches,
         "statuses": statuses,
         "interview_date": user.interview_date,
-        "readiness": readiness,
         "plan": plan,
         "new_limit": limit,
         "daily_new_limit": user.daily_new_limit,

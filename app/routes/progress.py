@@ -12,9 +12,10 @@ from app import charts
 from app.content import Deck
 from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, TemplatesDep
 from app.schemas import RichText, lab_url
-from app.services import backup
+from app.services import backup, schedule
 from app.services import lab as lab_services
 from app.services.progress import progress_for
+from app.study import plan as study_plan
 from app.study import stats
 from app.study.days import zone
 from app.study.quiz import AttemptKind
@@ -203,6 +204,70 @@ def progress_out(
     )
 
 
+class PlannedCardOut(BaseModel):
+    card: str = Field(description="The card's slug")
+    number: int
+    new: bool = Field(description="First seen that day")
+    reviews: int = Field(description="Times it is asked that day (learning steps repeat a card)")
+
+
+class PlanDayOut(BaseModel):
+    day: date = Field(description="A study day (local, starting at 4 am)")
+    reviews: int
+    minutes: float = Field(description="Estimated from the median time of your recent reviews")
+    cards: list[PlannedCardOut]
+
+
+class PlanOut(BaseModel):
+    interview_date: date
+    target: float = Field(description="Predicted recall every card should have that morning")
+    standing: str = Field(description="'on plan' or 'N reviews behind'")
+    behind: int = Field(description="Reviews due on earlier study days and not done yet")
+    ready_now: int = Field(description="Cards at the target that morning if you stopped now")
+    ready_planned: int = Field(description="Cards at the target that morning following the plan")
+    total: int
+    new_limit: int = Field(description="Today's new-card limit, raised for the interview if needed")
+    new_limit_raised: bool
+    days: list[PlanDayOut] = Field(description="Study days with something to do, in order")
+
+
+def plan_out(p: study_plan.Plan, deck: Deck) -> PlanOut:
+    return PlanOut(
+        interview_date=p.interview_day,
+        target=study_plan.TARGET,
+        standing=p.standing,
+        behind=p.behind,
+        ready_now=p.ready_now,
+        ready_planned=p.ready_planned,
+        total=p.total,
+        new_limit=p.new_limit,
+        new_limit_raised=p.new_limit_raised,
+        days=[
+            PlanDayOut(
+                day=d.day,
+                reviews=d.reviews,
+                minutes=round(d.seconds / 60, 1),
+                cards=[
+                    PlannedCardOut(
+                        card=c.slug, number=deck.get(c.slug).number, new=c.new, reviews=c.reviews
+                    )
+                    for c in d.cards
+                ],
+            )
+            for d in p.days
+        ],
+    )
+
+
+@api.get("/plan", response_model=PlanOut | None)
+def get_plan(deck: DeckDep, user: CurrentUser, session: SessionDep, now: NowDep):
+    """The day-by-day plan to your interview date: reviews per day, which cards, estimated time,
+    and where you stand against it. Null without an interview date, or once its morning has come.
+    Recomputed from your card states on every request, so it follows your reviews."""
+    p = schedule.current_plan(session, user, deck.slugs, now)
+    return None if p is None else plan_out(p, deck)
+
+
 @api.get("/progress", response_model=ProgressOut)
 def get_progress(deck: DeckDep, user: CurrentUser, session: SessionDep, now: NowDep):
     """The numbers behind the dashboard: card states, forecast, heatmap, true retention, mastery
@@ -338,5 +403,7 @@ def progress_page(
         "flash": request.session.pop(FLASH_KEY, None),
         "max_import": backup.MAX_BYTES,
         "predictions": lab_services.prediction_stats(session, user),
+        "plan": schedule.current_plan(session, user, deck.slugs, now),
+        "interview_daily_new_limit": user.daily_new_limit,
     }
     return templates.TemplateResponse(request, "progress/progress.html", context)

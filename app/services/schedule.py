@@ -13,8 +13,9 @@ import fsrs
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app import repository
 from app.models import CardState, ReviewLog, User
-from app.services.reviews import interview_for
+from app.services.reviews import interview_for, new_cards_introduced, study_day
 from app.study import plan, scheduling
 from app.study.days import study_date, zone
 
@@ -104,3 +105,15 @@ def plan_for(
         introduced_today=introduced_today,
         seconds_per_review=seconds_per_review(session, user),
     )
+
+
+def current_plan(
+    session: Session, user: User, order: Sequence[str], now: datetime
+) -> plan.Plan | None:
+    """`plan_for` with the user's card states and today's new cards read here."""
+    if user.interview_date is None:
+        return None
+    memories = repository.memories_of(repository.card_states(session, user.id))
+    start, end = study_day(user, now)
+    introduced = new_cards_introduced(session, user, start, end)
+    return plan_for(session, user, order, memories, introduced, now)

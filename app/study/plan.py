@@ -154,7 +154,7 @@ def build(
             ).memory
             counts[slug] = counts.get(slug, 0) + 1
         if counts:
-            cards = tuple(PlannedCard(s, s in first_seen, n) for s, n in counts.items())
+            cards = tuple(PlannedCard(s, s in first_seen, counts[s]) for s in order if s in counts)
             days.append(PlanDay(day, cards, sum(counts.values()) * seconds_per_review))
         day = _next_day(state, new, day, tz, interview_day)
 

@@ -127,7 +127,8 @@ def test_cards_not_yet_studied_are_introduced_before_the_interview(client, clock
 def test_the_home_page_promise_holds(client, app, clock):
     put(client, interview_date="2026-12-05")
     page = client.get("/").text
-    assert "two days before it" in page and "last review" in page
+    assert "last review in the two days before the interview" in page
+    assert "Your plan to the interview" in page and "On plan" in page
     # Every studied card's saved due date falls before the interview morning.
     rate(client, "first-card", 4, "easy-first-7")
     rate(client, "second-card", 3, "good-second-7")
@@ -136,3 +137,38 @@ def test_the_home_page_promise_holds(client, app, clock):
     interview = datetime(2026, 12, 5, 4, tzinfo=UTC)
     for slug in ("first-card", "second-card"):
         assert state(app, slug).due < interview
+
+
+def test_the_plan_follows_reviews_and_says_where_the_learner_stands(client, clock):
+    assert client.get("/api/plan").json() is None  # no interview date, no plan
+    put(client, interview_date="2026-12-08")
+    plan = client.get("/api/plan").json()
+    assert plan["standing"] == "on plan" and plan["behind"] == 0
+    assert (plan["total"], plan["ready_now"], plan["ready_planned"]) == (2, 0, 2)
+    today = plan["days"][0]
+    assert today["day"] == "2026-12-01"
+    # Both cards are new today and each is asked twice (the 10-minute learning step).
+    assert today["reviews"] == 4 and {c["card"] for c in today["cards"]} == {
+        "first-card",
+        "second-card",
+    }
+    assert all(c["new"] for c in today["cards"])
+    assert today["minutes"] == round(4 * 30 / 60, 1)  # the default pace until reviews are timed
+    assert all(d["day"] < "2026-12-08" for d in plan["days"])
+
+    rate(client, "first-card", 3, "plan-good-1")  # the plan adapts: one review fewer today
+    plan = client.get("/api/plan").json()
+    assert plan["days"][0]["reviews"] == 3
+    assert plan["days"][0]["minutes"] == round(3 * 4 / 60, 1)  # now at the learner's own pace
+
+    clock[0] = NOW + timedelta(days=3)  # three days without studying
+    plan = client.get("/api/plan").json()
+    assert plan["behind"] == 1 and plan["standing"] == "1 review behind"
+    assert plan["days"][0]["day"] == "2026-12-04"
+    page = client.get("/").text
+    assert "1 review behind" in page
+    progress = client.get("/progress").text
+    assert "Your plan to the interview" in progress and "1 review behind" in progress
+
+    clock[0] = datetime(2026, 12, 8, 5, tzinfo=UTC)  # the interview morning: the plan is done
+    assert client.get("/api/plan").json() is None

@@ -69,6 +69,8 @@ PROBES = [
         expect=200,
         clean=lambda r: r.json()["counts"]["new"] == r.json()["counts"]["total"],
     ),
+    # Alice has an interview date and a plan; Mallory has neither.
+    Probe("GET", "/api/plan", expect=200, clean=lambda r: r.json() is None),
     Probe(
         "GET",
         "/api/export",
