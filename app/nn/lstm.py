@@ -45,36 +45,43 @@ def step_weights(params: dict[str, np.ndarray]) -> StepWeights:
     return StepWeights(w_hh, np.ascontiguousarray(w_hh.T), half, shift, peep, slices(H))
 
 
-def step_forward(ax, h_prev, c_prev, w: StepWeights, edit: Edit | None = None):
+def step_forward(ax, h_prev, c_prev, w: StepWeights, edit: Edit | None = None, out=None):
     """One step. ax (N, 4H) = x W_ih^T + b_ih + b_hh; h_prev, c_prev (N, H); edit: units held at
-    this step (interventions.py), each replaced right after it is computed.
+    this step (interventions.py), each replaced right after it is computed; out: None, or the
+    buffers (a, gates, c, tc, h) to write this step into (the sequence's preallocated slices).
 
     Returns ((h, c), cache) with h, c (N, H); cache = (a, gates, c_prev, tanh c), where a and
     gates (N, 4H) are the pre- and post-activations of i|f|g|o.
     """
     I, F, G, O = w.s
-    a = h_prev @ w.w_hh_t
+    if out is None:
+        N, H4 = ax.shape
+        a, gates = np.empty_like(ax), np.empty_like(ax)
+        c, tc, h = (np.empty((N, H4 // 4), dtype=ax.dtype) for _ in range(3))
+    else:
+        a, gates, c, tc, h = out
+    np.matmul(h_prev, w.w_hh_t, out=a)
     a += ax  # a = W_ih x + b + W_hh h_{t-1}
     if w.peep is None:
         # One tanh for all four gates: σ(a) = (1 + tanh(a/2))/2 (in place: the step is hot).
-        gates = a * w.half
+        np.multiply(a, w.half, out=gates)
         np.tanh(gates, out=gates)
         gates *= w.half
         gates += w.shift
         if edit is not None:
             hold(gates, edit.gate_cols, edit.gate_vals)  # held i, f, g, o before c and h use them
-        c = gates[:, F] * c_prev
+        np.multiply(gates[:, F], c_prev, out=c)
         c += gates[:, I] * gates[:, G]  # c = f ⊙ c_{t-1} + i ⊙ g
     else:
         w_ci, w_cf, w_co = w.peep
         a[:, I] += w_ci * c_prev  # i peeps at c_{t-1}
         a[:, F] += w_cf * c_prev  # f peeps at c_{t-1}
-        gates = np.empty_like(a)
         ifg = slice(0, G.stop)
         gates[:, ifg] = np.tanh(a[:, ifg] * w.half[ifg]) * w.half[ifg] + w.shift[ifg]
         if edit is not None:
             hold(gates, edit.gate_cols, edit.gate_vals)  # held i, f, g (o is overwritten below)
-        c = gates[:, F] * c_prev + gates[:, I] * gates[:, G]  # c = f ⊙ c_{t-1} + i ⊙ g
+        np.multiply(gates[:, F], c_prev, out=c)
+        c += gates[:, I] * gates[:, G]  # c = f ⊙ c_{t-1} + i ⊙ g
         if edit is not None:
             hold(c, edit.c_units, edit.c_vals)  # held c_t, before o peeps at it
         a[:, O] += w_co * c  # o peeps at c_t, the cell it is about to expose
@@ -83,8 +90,8 @@ def step_forward(ax, h_prev, c_prev, w: StepWeights, edit: Edit | None = None):
             hold(gates, edit.gate_cols, edit.gate_vals)  # held o (i, f, g: the same values again)
     if edit is not None and w.peep is None:
         hold(c, edit.c_units, edit.c_vals)  # held c_t, before h = o ⊙ tanh(c) reads it
-    tc = np.tanh(c)
-    h = gates[:, O] * tc  # h = o ⊙ tanh(c)
+    np.tanh(c, out=tc)
+    np.multiply(gates[:, O], tc, out=h)  # h = o ⊙ tanh(c)
     if edit is not None:
         hold(h, edit.h_units, edit.h_vals)  # held h_t: the readout and the next step see it
     return (h, c), (a, gates, c_prev, tc)
@@ -120,52 +127,75 @@ def forward(x, h0, c0, params, edits=None):
 
     Returns ((h, c, a, gates), cache): h, c (T, N, H) per step; a, gates (T, N, 4H).
     """
-    T = x.shape[0]
+    T, N, _ = x.shape
     w = step_weights(params)
+    H = w.w_hh.shape[1]
     # The input part of every step at once: x W_ih^T + b_ih + b_hh, (T, N, 4H).
     ax = dense(x, params[W_IH].T) + (params[B_IH] + params[B_HH])
-    hs, cs, As, gs, tcs = [], [], [], [], []
+    # Every step writes into its slice of these (no per-step arrays to stack afterwards).
+    a_all, g_all = np.empty_like(ax), np.empty_like(ax)
+    h_all, c_all, tc_all = (np.empty((T, N, H), dtype=ax.dtype) for _ in range(3))
     h, c = h0, c0
     for t in range(T):
         edit = None if edits is None else edits[t]
-        (h, c), (a, gates, _, tc) = step_forward(ax[t], h, c, w, edit)
-        hs.append(h)
-        cs.append(c)
-        As.append(a)
-        gs.append(gates)
-        tcs.append(tc)
-    h_all, c_all, a_all, g_all = np.stack(hs), np.stack(cs), np.stack(As), np.stack(gs)
-    cache = (x, h0, c0, h_all, c_all, a_all, g_all, np.stack(tcs), w, params)
+        out = (a_all[t], g_all[t], c_all[t], tc_all[t], h_all[t])
+        (h, c), _ = step_forward(ax[t], h, c, w, edit, out)
+    cache = (x, h0, c0, h_all, c_all, a_all, g_all, tc_all, w, params)
     return (h_all, c_all, a_all, g_all), cache
 
 
 def backward(dh_out, dhT, dcT, cache, cut):
     """BPTT. dh_out (T, N, H) = ∂L/∂h_t from the loss at each step; dhT, dcT (N, H) = ∂L/∂ of
-    the final state from outside the sequence; cut[t] stops the gradient between steps t-1, t.
+    the final state from outside the sequence; cut[t] stops the gradient between steps t-1 and t.
 
     Returns (grads, dx, dh0, dc0, dh_tot): grads by parameter name; dx (T, N, D); dh0, dc0
     (N, H); dh_tot (T, N, H) = the total ∂L/∂h_t (loss at t plus everything from later steps).
+
+    The factors that do not depend on the gradient flowing back (derivatives of the gates and of
+    tanh c) are computed for all steps at once; the loop over steps only chains them, writing
+    into preallocated buffers (step_backward is the same step, written for one step alone).
     """
-    x, h0, c0, h_all, c_all, a_all, g_all, tc_all, w, params = cache
-    T, _, H = h_all.shape
-    I, F, _, O = slices(H)
-    c_prev_all = np.concatenate([c0[None], c_all[:-1]])
+    x, h0, c0, h_all, c_all, _, g_all, tc_all, w, params = cache
+    T, N, H = h_all.shape
+    I, F, G, O = w.s
+    c_prev_all = np.empty_like(c_all)
+    c_prev_all[0], c_prev_all[1:] = c0, c_all[:-1]
+    i, f, g, o = g_all[..., I], g_all[..., F], g_all[..., G], g_all[..., O]
+    k_o = tc_all * o * (1.0 - o)  # ∂h/∂a_o = tanh c ⊙ σ'(a_o), σ' = o(1-o)
+    k_c = o * (1.0 - tc_all * tc_all)  # ∂h/∂c = o ⊙ (1 - tanh² c)
+    k_i = g * i * (1.0 - i)  # ∂c/∂a_i = g ⊙ σ'(a_i)
+    k_f = c_prev_all * f * (1.0 - f)  # ∂c/∂a_f = c_{t-1} ⊙ σ'(a_f)
+    k_g = i * (1.0 - g * g)  # ∂c/∂a_g = i ⊙ tanh'(a_g)
     da_all = np.empty_like(g_all)
     dh_tot = np.empty_like(h_all)
+    dc = np.empty((N, H), dtype=h_all.dtype)
     dh_next, dc_next = dhT, dcT
     for t in reversed(range(T)):
-        dh_tot[t] = dh_out[t] + dh_next
-        step_cache = (a_all[t], g_all[t], c_prev_all[t], tc_all[t])
-        da_all[t], dh_next, dc_next = step_backward(dh_tot[t], dc_next, step_cache, w)
+        dh, da = dh_tot[t], da_all[t]
+        np.add(dh_out[t], dh_next, out=dh)
+        np.multiply(dh, k_o[t], out=da[:, O])
+        np.multiply(dh, k_c[t], out=dc)
+        dc += dc_next  # ∂L/∂c_t: through h_t and through c_{t+1}
+        if w.peep is not None:
+            dc += da[:, O] * w.peep[2]  # o saw c_t through w_co
+        np.multiply(dc, k_i[t], out=da[:, I])
+        np.multiply(dc, k_f[t], out=da[:, F])
+        np.multiply(dc, k_g[t], out=da[:, G])
+        dc_next = dc * f[t]  # ∂c_t/∂c_{t-1} = f
+        if w.peep is not None:
+            dc_next += da[:, I] * w.peep[0] + da[:, F] * w.peep[1]  # i and f saw c_{t-1}
+        dh_next = da @ w.w_hh  # a depends on h_{t-1} through W_hh
         if cut[t]:  # the state entering step t is treated as a constant
             dh_next, dc_next = np.zeros_like(dh_next), np.zeros_like(dc_next)
-    h_prev_all = np.concatenate([h0[None], h_all[:-1]])
+    h_prev_all = np.empty_like(h_all)
+    h_prev_all[0], h_prev_all[1:] = h0, h_all[:-1]
     da2 = da_all.reshape(-1, 4 * H)
+    db = da2.sum(0)
     grads = {
         W_IH: da2.T @ x.reshape(-1, x.shape[2]),  # Σ_t da_t^T x_t
         W_HH: da2.T @ h_prev_all.reshape(-1, H),  # Σ_t da_t^T h_{t-1}
-        B_IH: da2.sum(0),  # both biases enter a the same way
-        B_HH: da2.sum(0),
+        B_IH: db,  # both biases enter a the same way
+        B_HH: db.copy(),
     }
     if w.peep is not None:
         grads[W_CI] = (da_all[..., I] * c_prev_all).sum((0, 1))
