@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, le=64)
     https_cookies: bool = False  # mark the session cookie Secure (set behind HTTPS)
     session_max_age_days: int = Field(30, ge=1, le=3650)
+    # Guests with no progress are deleted this many days after they were made (at start-up and
+    # every GUEST_PURGE_HOURS): a guest is made on the first write, which need not be progress.
+    guest_max_age_days: int = Field(30, ge=1, le=3650)
+    guest_purge_hours: float = Field(6, gt=0, le=24 * 30)
     fsrs_fuzz: bool = True  # spread due dates a little, as FSRS intends; tests turn it off
 
     @field_validator("database_url")

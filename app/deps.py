@@ -63,12 +63,17 @@ def get_card(slug: str, deck: DeckDep) -> Card:
 CardDep = Annotated[Card, Depends(get_card)]
 
 
-def get_current_user(request: Request, session: SessionDep) -> User:
-    """The user behind the session cookie; on a first visit, a new guest account.
+# Methods that only read: they never create a guest (a page view or a GET writes nothing).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_viewer(request: Request, session: SessionDep) -> User:
+    """The user behind the session cookie, or an unsaved guest (id None) when there is none.
 
     The signed cookie holds only the user id and its session version; everything the user owns is
     in the database, so any worker can answer any request. A cookie whose version is older than
-    the user's (after "log out everywhere" or a password change) no longer counts.
+    the user's (after logging out, "log out everywhere" or a password change) no longer counts.
+    Nothing is written: an unsaved guest owns no rows, so every read finds nothing for it.
     """
     user_id = request.session.get("uid")
     user = session.get(User, user_id) if isinstance(user_id, int) else None
@@ -76,11 +81,22 @@ def get_current_user(request: Request, session: SessionDep) -> User:
         user = None
     if user is None:
         user = User()
+    request.state.user = user  # for templates: the theme, time zone and account state
+    return user
+
+
+Viewer = Annotated[User, Depends(get_viewer)]
+
+
+def get_current_user(request: Request, session: SessionDep, user: Viewer) -> User:
+    """The viewer; on a visitor's first write (any method but GET, HEAD, OPTIONS), a new guest
+    account is created and its cookie set. Reads get the unsaved guest, so visits write nothing;
+    routes that write only sometimes (logging in) take `Viewer` instead."""
+    if user.id is None and request.method not in READ_METHODS:
         session.add(user)
         session.commit()
         session.refresh(user)
         start_session(request, user)
-    request.state.user = user  # for templates: the theme, time zone and account state
     return user
 
 

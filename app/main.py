@@ -1,8 +1,15 @@
 """The application factory: `uvicorn --factory app.main:create_app`."""
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -10,7 +17,7 @@ from app import errors, openapi
 from app.assets import STATIC_DIR, AssetHashes, CachedStaticFiles
 from app.config import Settings, get_settings
 from app.content import ContentError, load_deck
-from app.db import make_engine
+from app.db import make_engine, utcnow
 from app.nn.presets import PRESET_NAMES
 from app.routes import account, api_docs, backup, cards, health, home, progress, recall, review
 from app.routes import lab as lab_routes
@@ -22,6 +29,7 @@ from app.security.csrf import CSRFMiddleware, csrf_token
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.json_only import JSONOnlyMiddleware
 from app.security.origin import OriginCheckMiddleware
+from app.services.accounts import purge_idle_guests
 from app.templating import make_templates
 
 log = logging.getLogger("app")
@@ -39,6 +47,40 @@ NAV = (
     ("Settings", "/settings"),
     ("Account", "/account"),
 )
+
+
+def purge_guests(engine: Engine, max_age_days: int) -> int:
+    with Session(engine) as session:
+        purged = purge_idle_guests(session, utcnow(), timedelta(days=max_age_days))
+    if purged:
+        log.info("purged %d guests with no progress older than %d days", purged, max_age_days)
+    return purged
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Purge idle guests at start-up, then every `guest_purge_hours` while the worker runs."""
+    settings = app.state.settings
+
+    async def purge_once() -> None:
+        try:
+            await run_in_threadpool(purge_guests, app.state.engine, settings.guest_max_age_days)
+        except Exception:  # a database hiccup must not stop the worker from serving
+            log.exception("purging idle guests failed; trying again later")
+
+    async def purge_forever() -> None:
+        while True:
+            await asyncio.sleep(settings.guest_purge_hours * 3600)
+            await purge_once()
+
+    await purge_once()
+    task = asyncio.create_task(purge_forever())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -61,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.deck = deck

@@ -114,13 +114,14 @@ class QuizAnswer(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """Failed logins and registrations, counted in the database so limits hold across workers."""
+    """Rate-limit events (failed logins and registrations, imports), counted in the database so
+    limits hold across workers."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=160)  # "ip:<address>" or "user:<name>"
+    key: str = Field(max_length=160)  # "ip:<address>", "user:<name>", "import:<user id>"...
     at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from app.deps import CurrentUser, NowDep, SessionDep, TemplatesDep
+from app.deps import NowDep, SessionDep, TemplatesDep, Viewer
 from app.models import User
 from app.schemas import ErrorOut
 from app.security.passwords import MAX_LENGTH, MIN_LENGTH
@@ -72,15 +72,13 @@ def client_ip(request: Request) -> str:
 
 
 @api.get("/me", response_model=AccountOut)
-def me(user: CurrentUser):
+def me(user: Viewer):
     """Who this session is: a guest or a username."""
     return account_of(user)
 
 
 @api.post("/register", response_model=AccountOut, status_code=201, responses=ERRORS)
-def register(
-    body: CredentialsIn, request: Request, user: CurrentUser, session: SessionDep, now: NowDep
-):
+def register(body: CredentialsIn, request: Request, user: Viewer, session: SessionDep, now: NowDep):
     """Turn this guest into an account: everything studied so far stays with it."""
     user = accounts.register(session, user, body.username, body.password, client_ip(request), now)
     start_session(request, user)
@@ -88,9 +86,7 @@ def register(
 
 
 @api.post("/login", response_model=AccountOut, responses=ERRORS)
-def login(
-    body: CredentialsIn, request: Request, user: CurrentUser, session: SessionDep, now: NowDep
-):
+def login(body: CredentialsIn, request: Request, user: Viewer, session: SessionDep, now: NowDep):
     """Log in: a new session for the account. A guest's own progress stays with the guest."""
     account = accounts.login(session, user, body.username, body.password, client_ip(request), now)
     start_session(request, account)
@@ -98,16 +94,18 @@ def login(
 
 
 @api.post("/logout", response_model=AccountOut)
-def logout(request: Request, user: CurrentUser):
-    """End this browser's session. A guest has no account to leave: nothing changes for it."""
+def logout(request: Request, user: Viewer, session: SessionDep):
+    """End this browser's session: a copy of its cookie stops working too, and so do the
+    account's other sessions (one version per account). A guest has no account to leave."""
     if user.username is None:
         return account_of(user)
+    accounts.end_all_sessions(session, user)
     end_session(request)
     return account_of(None)
 
 
 @api.post("/logout-everywhere", response_model=AccountOut, responses=ERRORS)
-def logout_everywhere(request: Request, user: CurrentUser, session: SessionDep):
+def logout_everywhere(request: Request, user: Viewer, session: SessionDep):
     """End every session of this account on every device, this one included."""
     accounts.end_all_sessions(session, user)
     end_session(request)
@@ -116,7 +114,7 @@ def logout_everywhere(request: Request, user: CurrentUser, session: SessionDep):
 
 @api.post("/password", response_model=AccountOut, responses=ERRORS)
 def change_password(
-    body: PasswordChangeIn, request: Request, user: CurrentUser, session: SessionDep, now: NowDep
+    body: PasswordChangeIn, request: Request, user: Viewer, session: SessionDep, now: NowDep
 ):
     """Change the password; every other session of the account ends, this one goes on."""
     user = accounts.change_password(
@@ -128,7 +126,7 @@ def change_password(
 
 @api.post("/delete", response_model=AccountOut, responses=ERRORS)
 def delete_account(
-    body: PasswordIn, request: Request, user: CurrentUser, session: SessionDep, now: NowDep
+    body: PasswordIn, request: Request, user: Viewer, session: SessionDep, now: NowDep
 ):
     """Delete the account and every review, quiz, setting and lab record it owns."""
     accounts.delete_account(session, user, body.password, client_ip(request), now)
@@ -184,7 +182,7 @@ def _done(what: str) -> RedirectResponse:
 @pages.get("/account", response_class=HTMLResponse)
 def account_page(
     request: Request,
-    user: CurrentUser,
+    user: Viewer,
     session: SessionDep,
     templates: TemplatesDep,
     done: str | None = None,
@@ -198,7 +196,7 @@ Text = Annotated[str, Form()]
 @pages.post("/account/register", response_class=HTMLResponse)
 def register_form(
     request: Request,
-    user: CurrentUser,
+    user: Viewer,
     session: SessionDep,
     templates: TemplatesDep,
     now: NowDep,
@@ -217,7 +215,7 @@ def register_form(
 @pages.post("/account/login", response_class=HTMLResponse)
 def login_form(
     request: Request,
-    user: CurrentUser,
+    user: Viewer,
     session: SessionDep,
     templates: TemplatesDep,
     now: NowDep,
@@ -234,16 +232,17 @@ def login_form(
 
 
 @pages.post("/account/logout")
-def logout_form(request: Request, user: CurrentUser):
+def logout_form(request: Request, user: Viewer, session: SessionDep):
     if user.username is None:
         return RedirectResponse("/account", status_code=303)
+    accounts.end_all_sessions(session, user)
     end_session(request)
     return _done("logged-out")
 
 
 @pages.post("/account/logout-everywhere", response_class=HTMLResponse)
 def logout_everywhere_form(
-    request: Request, user: CurrentUser, session: SessionDep, templates: TemplatesDep
+    request: Request, user: Viewer, session: SessionDep, templates: TemplatesDep
 ):
     try:
         accounts.end_all_sessions(session, user)
@@ -256,7 +255,7 @@ def logout_everywhere_form(
 @pages.post("/account/password", response_class=HTMLResponse)
 def password_form(
     request: Request,
-    user: CurrentUser,
+    user: Viewer,
     session: SessionDep,
     templates: TemplatesDep,
     now: NowDep,
@@ -276,7 +275,7 @@ def password_form(
 @pages.post("/account/delete", response_class=HTMLResponse)
 def delete_form(
     request: Request,
-    user: CurrentUser,
+    user: Viewer,
     session: SessionDep,
     templates: TemplatesDep,
     now: NowDep,

@@ -11,8 +11,8 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from app.deps import CurrentUser, DeckDep, NowDep, SessionDep
-from app.routes.progress import FLASH_KEY
+from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, TemplatesDep
+from app.routes.progress import FLASH_KEY, render_progress
 from app.schemas import ErrorOut
 from app.services import anki, backup
 from app.services.backup import BackupError, ImportIn, ImportResult, ProgressData
@@ -73,7 +73,11 @@ def export_progress(user: CurrentUser, session: SessionDep, now: NowDep):
     return Response(
         data.model_dump_json(),
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        # A learner's whole history: no shared or browser cache may keep a copy.
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -145,7 +149,14 @@ def _wants_page(request: Request) -> bool:
     responses=ERRORS,
     openapi_extra=IMPORT_BODY,
 )
-async def import_progress(request: Request, deck: DeckDep, user: CurrentUser, session: SessionDep):
+async def import_progress(
+    request: Request,
+    deck: DeckDep,
+    user: CurrentUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+    now: NowDep,
+):
     """Restore a progress file into your account, replacing or merging.
 
     Send JSON `{"mode": "replace" | "merge", "data": <the exported file>}`, or a form upload with
@@ -157,6 +168,7 @@ async def import_progress(request: Request, deck: DeckDep, user: CurrentUser, se
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     form = content_type == "multipart/form-data"
     try:
+        await run_in_threadpool(backup.count_import, session, user, now)
         if content_type == "application/json":
             mode, data = await _from_json(request)
         elif form:
@@ -170,8 +182,12 @@ async def import_progress(request: Request, deck: DeckDep, user: CurrentUser, se
         result = await run_in_threadpool(backup.restore, session, user, deck, data, mode)
     except BackupError as exc:
         if form and _wants_page(request):
-            request.session[FLASH_KEY] = {"ok": False, "message": f"Nothing was imported. {exc}"}
-            return RedirectResponse("/progress#backup", status_code=303)
+            # Rendered into this answer: a long message in the session cookie once pushed it
+            # past the browser's 4 KB limit, so the cookie (and the session) was dropped.
+            flash = {"ok": False, "message": f"Nothing was imported. {exc}"}
+            return await run_in_threadpool(
+                render_progress, request, deck, user, session, templates, now, flash, exc.status
+            )
         raise
     if form and _wants_page(request):
         request.session[FLASH_KEY] = {"ok": True, "message": result.message}

@@ -379,6 +379,13 @@ def progress_page(
     templates: TemplatesDep,
     now: NowDep,
 ):
+    flash = request.session.pop(FLASH_KEY, None)
+    return render_progress(request, deck, user, session, templates, now, flash)
+
+
+def render_progress(request, deck, user, session, templates, now, flash=None, status_code=200):
+    """The progress page; `flash` is an import's outcome to show beside the import form (a
+    refusal is rendered straight into the answer, never carried in the session cookie)."""
     tz = zone(user.timezone)
     p = progress_for(session, user, deck, now)
     rows = [(deck.get(m.slug), m) for m in p.mastery]
@@ -400,10 +407,12 @@ def progress_page(
         "interview_date": user.interview_date,
         "timezone": user.timezone,
         "quiz_url": request.app.state.feature_urls.get("quiz"),
-        "flash": request.session.pop(FLASH_KEY, None),
+        "flash": flash,
         "max_import": backup.MAX_BYTES,
         "predictions": lab_services.prediction_stats(session, user),
         "plan": schedule.current_plan(session, user, deck.slugs, now),
         "interview_daily_new_limit": user.daily_new_limit,
     }
-    return templates.TemplateResponse(request, "progress/progress.html", context)
+    return templates.TemplateResponse(
+        request, "progress/progress.html", context, status_code=status_code
+    )

@@ -6,7 +6,7 @@ a refused request changes nothing but the failure count.
 """
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import exists
 from sqlalchemy.exc import IntegrityError
@@ -52,11 +52,15 @@ def username_problem(name: str) -> str | None:
 
 
 def _address_key(ip: str) -> str:
-    return f"ip:{ip}"[:160]
+    return f"ip:{ratelimit.client_group(ip)}"[:160]
 
 
 def _account_key(name: str) -> str:
     return f"user:{name}"[:160]
+
+
+def _pair_key(name: str, ip: str) -> str:
+    return f"user-ip:{ratelimit.client_group(ip)}:{name}"[:160]
 
 
 def _registration_key(name: str) -> str:
@@ -71,11 +75,8 @@ def _decision(session: Session, key: str, limits, now: datetime) -> Decision:
     return ratelimit.decide(times, now, limits)
 
 
-def _check_rate(session: Session, now: datetime, ip: str, account_key: str) -> None:
-    decision = ratelimit.combine(
-        _decision(session, _address_key(ip), ratelimit.PER_ADDRESS, now),
-        _decision(session, account_key, ratelimit.PER_ACCOUNT, now),
-    )
+def _check(session: Session, now: datetime, checks) -> None:
+    decision = ratelimit.combine(*(_decision(session, k, lim, now) for k, lim in checks))
     if not decision.allowed:
         raise AccountError(
             429,
@@ -83,6 +84,25 @@ def _check_rate(session: Session, now: datetime, ip: str, account_key: str) -> N
             f"Too many failed attempts. Try again in {decision.retry_after} seconds.",
             retry_after=decision.retry_after,
         )
+
+
+def _password_checks(ip: str, name: str):
+    """Throttling, not lock-out (OWASP): wrong passwords count per address, per (account,
+    address) and, far higher, per account, so someone guessing from one address slows only
+    themselves and the owner at another address still logs in."""
+    return (
+        (_address_key(ip), ratelimit.PER_ADDRESS),
+        (_pair_key(name, ip), ratelimit.PER_ACCOUNT_ADDRESS),
+        (_account_key(name), ratelimit.PER_ACCOUNT),
+    )
+
+
+def _check_rate(session: Session, now: datetime, ip: str, name: str) -> None:
+    _check(session, now, _password_checks(ip, name))
+
+
+def _password_failure_keys(ip: str, name: str) -> list[str]:
+    return [key for key, _ in _password_checks(ip, name)]
 
 
 def _fail(session: Session, now: datetime, keys: list[str], error: AccountError) -> AccountError:
@@ -106,7 +126,14 @@ def register(
             409, "form", f"You are logged in as {user.username!r}; log out to register another."
         )
     name = normalise_username(username)
-    _check_rate(session, now, ip, _registration_key(name))
+    _check(
+        session,
+        now,
+        (
+            (_address_key(ip), ratelimit.PER_ADDRESS),
+            (_registration_key(name), ratelimit.PER_ACCOUNT_ADDRESS),
+        ),
+    )
     address = [_address_key(ip)]
     if problem := username_problem(name):
         raise _fail(session, now, address, AccountError(422, "username", problem))
@@ -133,7 +160,7 @@ def login(
 ) -> User:
     """The account these credentials open. The current guest keeps its own data (see README)."""
     name = normalise_username(username)
-    _check_rate(session, now, ip, _account_key(name))
+    _check_rate(session, now, ip, name)
     account = None
     if name and len(password) <= MAX_LENGTH:
         account = session.exec(select(User).where(User.username == name)).first()
@@ -141,7 +168,7 @@ def login(
     else:
         valid, new_hash = False, None
     if account is None or not valid:
-        keys = [_address_key(ip), _account_key(name)]
+        keys = _password_failure_keys(ip, name)
         raise _fail(session, now, keys, AccountError(401, "form", WRONG_CREDENTIALS))
     if new_hash:  # the hashing parameters have been raised since this hash was made
         account.password_hash = new_hash
@@ -172,7 +199,8 @@ def change_password(
 
 
 def end_all_sessions(session: Session, user: User) -> None:
-    """Every cookie issued to this account so far stops working, on every worker."""
+    """Every cookie issued to this account so far stops working, on every worker. Logging out
+    calls it too, so a copy of the cookie taken before "Log out" is worthless after it."""
     _require_account(user)
     user.session_version += 1
     session.add(user)
@@ -198,6 +226,26 @@ def has_progress(session: Session, user_id: int) -> bool:
     return False
 
 
+def purge_idle_guests(session: Session, now: datetime, max_age: timedelta) -> int:
+    """Delete guests created before `now - max_age` that hold no progress (no row in any
+    per-user table: no review, card state, quiz, lab prediction...); returns how many.
+
+    A guest is made on its first write, so one whose writes never became progress (a setting
+    changed, a refused import) would otherwise stay for ever. One statement, so it is cheap to
+    run at every start-up and periodically on every worker.
+    """
+    owned = [
+        table
+        for table in SQLModel.metadata.sorted_tables
+        if "user_id" in table.c and table.name != User.__tablename__
+    ]
+    condition = [col(User.username).is_(None), col(User.created_at) < now - max_age]
+    condition += [~exists().where(table.c.user_id == User.id) for table in owned]
+    result = session.exec(delete(User).where(*condition))
+    session.commit()
+    return result.rowcount
+
+
 def discard_if_empty_guest(session: Session, user: User) -> None:
     """A guest that never studied is left behind by logging in: delete it rather than keep it."""
     if user.username is None and user.id is not None and not has_progress(session, user.id):
@@ -213,9 +261,9 @@ def _check_password(
     session: Session, user: User, password: str, ip: str, now: datetime, *, field: str
 ) -> None:
     name = user.username or ""
-    _check_rate(session, now, ip, _account_key(name))
+    _check_rate(session, now, ip, name)
     valid = len(password) <= MAX_LENGTH and verify_password(password, user.password_hash)[0]
     if not valid:
-        keys = [_address_key(ip), _account_key(name)]
+        keys = _password_failure_keys(ip, name)
         error = AccountError(401, field, "is not your current password")
         raise _fail(session, now, keys, error)

@@ -35,7 +35,15 @@ from sqlmodel import Session, col, delete, select
 
 from app import errors
 from app.content import Deck
-from app.models import CardState, LabPrediction, QuizAnswer, QuizAttempt, ReviewLog, User
+from app.models import (
+    CardState,
+    LabPrediction,
+    LoginAttempt,
+    QuizAnswer,
+    QuizAttempt,
+    ReviewLog,
+    User,
+)
 from app.nn.presets import PRESET_NAMES
 from app.study import quiz, scheduling
 from app.study.days import is_timezone
@@ -47,7 +55,9 @@ VERSION = 1
 # 1 MB, the cap on every request body: a year of reviews of a 20-card deck takes about a tenth.
 MAX_BYTES = 1_048_576
 MAX_NEW_PER_DAY = 100
-MAX_QUIZ_ITEMS = 20  # the largest quiz or mock interview the app builds
+MAX_QUIZ_ITEMS = 20
+# Imports a user may send in any 24 hours (each one rewrites up to a megabyte of progress).
+MAX_IMPORTS_PER_DAY = 20  # the largest quiz or mock interview the app builds
 
 Slug = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 
@@ -55,8 +65,8 @@ Slug = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9]+(?:
 class BackupError(errors.DomainError, ValueError):
     """A file that cannot be imported; the message names the field and the problem."""
 
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message, status=status)
+    def __init__(self, message: str, status: int = 422, retry_after: int = 0) -> None:
+        super().__init__(message, status=status, retry_after=retry_after)
 
 
 class _Strict(BaseModel):
@@ -301,6 +311,30 @@ def _snapshot_json(memory: MemoryData | None) -> str | None:
 
 
 # Import -------------------------------------------------------------------------------------------
+
+
+def count_import(session: Session, user: User, now: datetime) -> None:
+    """Count this import against the user's daily quota, or BackupError 429 when it is full.
+
+    Counted in the rate-limit table (shared by every worker) before the body is even read, so
+    refused and malformed imports count too."""
+    key, day = f"import:{user.id}", timedelta(days=1)
+    times = session.exec(
+        select(LoginAttempt.at)
+        .where(LoginAttempt.key == key, LoginAttempt.at > now - day)
+        .order_by(col(LoginAttempt.at).desc())
+        .limit(MAX_IMPORTS_PER_DAY)
+    ).all()
+    if len(times) >= MAX_IMPORTS_PER_DAY:
+        wait = max(1, int((times[-1] + day - now).total_seconds()) + 1)
+        raise BackupError(
+            f"file: {MAX_IMPORTS_PER_DAY} imports in 24 hours is the most a day; the next can "
+            f"be sent in {wait // 3600} h {wait % 3600 // 60} min",
+            status=429,
+            retry_after=wait,
+        )
+    session.add(LoginAttempt(key=key, at=now))
+    session.commit()
 
 
 def parse(raw: bytes) -> ProgressData:

@@ -43,6 +43,10 @@ log = logging.getLogger("app")
 
 MAX_TRIES = 5
 HISTORY_LIMIT = 200
+# Per-user quotas, so one cookie cannot fill the database: attempts whose clock is running at
+# once, and attempts started in any 24 hours.
+MAX_OPEN_ATTEMPTS = 5
+MAX_STARTS_PER_DAY = 200
 
 
 class NotFound(errors.NotFound):
@@ -55,6 +59,12 @@ class Refused(errors.Conflict):
 
 class TooLate(errors.Gone):
     """An answer after the deadline: not counted, the item is recorded as timed out."""
+
+
+class TooMany(errors.DomainError):
+    """A per-user quota is full; `retry_after` says when a slot frees."""
+
+    status = 429
 
 
 class InputError(errors.InvalidInput):
@@ -395,6 +405,37 @@ def _check_limit(kind: str, value: int | None) -> int:
     return value
 
 
+def _check_quota(session: Session, user: User, now: datetime) -> None:
+    running = session.exec(
+        select(QuizAttempt.deadline)
+        .where(
+            QuizAttempt.user_id == user.id,
+            col(QuizAttempt.finished_at).is_(None),
+            QuizAttempt.deadline > now,
+        )
+        .order_by(col(QuizAttempt.deadline))
+    ).all()
+    if len(running) >= MAX_OPEN_ATTEMPTS:
+        raise Refused(
+            f"you have {len(running)} quizzes or interviews running, the most at once; finish "
+            f"one or let its time run out (the first ends at {running[0]:%H:%M} UTC)"
+        )
+    day = timedelta(days=1)
+    started = session.exec(
+        select(QuizAttempt.started_at)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.started_at > now - day)
+        .order_by(col(QuizAttempt.started_at).desc())
+        .limit(MAX_STARTS_PER_DAY)
+    ).all()
+    if len(started) >= MAX_STARTS_PER_DAY:
+        wait = max(1, int((started[-1] + day - now).total_seconds()) + 1)
+        raise TooMany(
+            f"{MAX_STARTS_PER_DAY} quizzes and interviews were started in the last 24 hours, "
+            f"the most a day; the next can start in {wait // 3600} h {wait % 3600 // 60} min",
+            retry_after=wait,
+        )
+
+
 def start(
     session: Session,
     user: User,
@@ -421,6 +462,7 @@ def start(
         raise InputError(exc.field, exc.message) from exc
     except ValueError as exc:  # an unknown kind name
         raise InputError("kinds", "use mcq, true_false or computed") from exc
+    _check_quota(session, user, now)
     settings = {
         "size": len(items),
         "time_limit_s": limit,

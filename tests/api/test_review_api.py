@@ -75,7 +75,7 @@ def test_two_tabs_submitting_the_same_key_at_once_record_one_review(app):
             results.append(rate(c, key="two-tabs-0001"))
 
     with TestClient(app) as c:
-        c.get("/")
+        c.put("/api/settings", json={"timezone": "UTC"})  # the first write makes the guest
         cookie = c.cookies.get("mc_session")
     threads = [threading.Thread(target=submit) for _ in range(6)]
     for t in threads:
@@ -91,7 +91,7 @@ def test_two_tabs_submitting_the_same_key_at_once_record_one_review(app):
 
 def test_concurrent_different_reviews_of_one_card_are_all_counted(app):
     with TestClient(app) as c:
-        c.get("/")
+        c.put("/api/settings", json={"timezone": "UTC"})  # the first write makes the guest
         cookie = c.cookies.get("mc_session")
     statuses = []
 
