@@ -1,12 +1,13 @@
 """The progress dashboard (/progress) and the numbers behind it (/api/progress)."""
 
+from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from app import charts
 from app.content import Deck
@@ -42,7 +43,9 @@ class DayCountOut(BaseModel):
 
 class HeatmapOut(BaseModel):
     start: date = Field(description="The Monday 25 weeks before this week's")
-    end: date = Field(description="Today's study day")
+    end: date = Field(
+        description="Today's study day", validation_alias=AliasChoices("end", "today")
+    )
     total: int
     active_days: int
     days: list[DayCountOut] = Field(description="Reviews per study day, every day from start")
@@ -119,88 +122,30 @@ class LabPredictionsOut(BaseModel):
     correct: int
 
 
-def _ratio(r: stats.Ratio) -> RatioOut:
-    return RatioOut(passed=r.passed, total=r.total, rate=r.rate)
-
-
 def progress_out(
     p: stats.Progress, deck: Deck, timezone: str, predictions: tuple[int, int] = (0, 0)
 ) -> ProgressOut:
-    def day(d: stats.DayCount) -> DayCountOut:
-        return DayCountOut(day=d.day, count=d.count)
-
-    mastery = []
-    for m in p.mastery:
-        card = deck.get(m.slug)
-        mastery.append(
-            MasteryOut(
-                slug=m.slug,
-                number=card.number,
-                question=RichText.of(card.question),
-                stage=m.stage.value,
-                recall=m.recall,
-                stability=m.stability,
-                difficulty=m.difficulty,
-                reps=m.reps,
-                lapses=m.lapses,
-                last_review=m.last_review,
-                due=m.due,
-                url=f"/cards/{card.slug}",
-                lab_url=lab_url(card),
-            )
-        )
-    r = p.readiness
-    return ProgressOut(
-        generated_at=p.now,
-        timezone=timezone,
-        today=p.today,
-        counts=StateCountsOut(
-            new=p.counts.new,
-            learning=p.counts.learning,
-            review=p.counts.review,
-            relearning=p.counts.relearning,
-            total=p.counts.total,
-        ),
-        due_today=p.due_today,
-        overdue=p.overdue,
-        forecast=[day(d) for d in p.forecast],
-        heatmap=HeatmapOut(
-            start=p.heatmap.start,
-            end=p.heatmap.today,
-            total=p.heatmap.total,
-            active_days=p.heatmap.active_days,
-            days=[day(d) for d in p.heatmap.days],
-        ),
-        retention=[
-            RetentionOut(
-                days=x.days,
-                since=x.since,
-                young=_ratio(x.young),
-                mature=_ratio(x.mature),
-                all=_ratio(x.all),
-            )
-            for x in p.retention
-        ],
-        mastery=mastery,
-        quizzes=[
-            QuizPointOut(kind=q.kind, finished_at=q.finished_at, score=q.score) for q in p.quizzes
-        ],
-        reviews_total=p.reviews_total,
-        reviews_today=p.reviews_today,
-        time_studied_ms=p.time_studied_ms,
-        streak_days=p.streak_days,
-        readiness=None
-        if r is None
-        else ReadinessOut(
-            interview_date=r.interview_date,
-            at=r.at,
-            passed=r.passed,
-            ready=r.ready,
-            total=r.total,
-            share=r.share,
-            mean_recall=r.mean_recall,
-        ),
-        lab_predictions=LabPredictionsOut(made=predictions[0], correct=predictions[1]),
+    """The study layer's Progress as the API's shape: Pydantic reads the records' attributes
+    (properties included); only what Progress does not hold is added here."""
+    mastery = [
+        {
+            **asdict(m),
+            "number": (card := deck.get(m.slug)).number,
+            "question": RichText.of(card.question),
+            "url": f"/cards/{card.slug}",
+            "lab_url": lab_url(card),
+        }
+        for m in p.mastery
+    ]
+    return ProgressOut.model_validate(
+        {
+            **{f.name: getattr(p, f.name) for f in fields(p)},
+            "generated_at": p.now,
+            "timezone": timezone,
+            "mastery": mastery,
+            "lab_predictions": {"made": predictions[0], "correct": predictions[1]},
+        },
+        from_attributes=True,
     )
 
 

@@ -1,5 +1,6 @@
 """Spaced-repetition review: the review screen, the next card, rating, undo."""
 
+from dataclasses import fields
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -7,14 +8,13 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from app import repository
 from app.content.model import Card
 from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, SettingsDep, TemplatesDep, deck_card
 from app.schemas import ErrorOut, RichText, lab_url
-from app.services import reviews, schedule
-from app.study import queue, scheduling
-from app.study.scheduling import RATING_LABELS, Rating
-from app.study.status import status_of
+from app.services import next_card as next_card_service
+from app.services import reviews
+from app.study import scheduling
+from app.study.scheduling import Rating
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["review"])
@@ -133,62 +133,12 @@ def next_card(
     ] = None,
 ):
     """The next card due for this user now (or a new one within today's limit), with counts."""
-    rows = repository.card_states(session, user.id)
-    memories = repository.memories_of(rows)
-    start, end = reviews.study_day(user, now)
-    only = None
-    if mode == "mistakes":
-        only = reviews.recent_mistakes(session, user, now, days, since)
-    introduced = reviews.new_cards_introduced(session, user, start, end)
-    new_count = sum(1 for slug in deck.slugs if slug not in memories)
-    pick = queue.next_card(
-        deck.slugs,
-        memories,
-        now,
-        end,
-        new_introduced_today=introduced,
-        new_limit=schedule.new_limit(user, new_count, introduced, now).limit,
-        only=only,
+    view = next_card_service.next_card(
+        session, user, deck, now, mistakes=mode == "mistakes", days=days, since=since
     )
-    c = pick.counts
-    counts = CountsOut(due_now=c.due_now, due_today=c.due_today, new_left=c.new_left)
-    upcoming = [m.due for m in memories.values() if m.due > now]
-    next_due = min(upcoming) if upcoming else None
-    if pick.slug is None:
-        return NextOut(
-            card=None,
-            is_new=False,
-            stage=None,
-            retrievability=None,
-            lapses=0,
-            leech=False,
-            buttons=[],
-            counts=counts,
-            next_due=next_due,
-        )
-    card = deck.get(pick.slug)
-    memory = memories.get(pick.slug)
-    preview_scheduler = scheduling.make_scheduler(user.desired_retention, fuzz=False)
-    # The same rule the rating will apply, interview cap included: the button shows what is saved.
-    intervals = scheduling.preview(
-        memory, now, preview_scheduler, interview=reviews.interview_for(user)
-    )
-    row = rows.get(pick.slug)
-    row_lapses = row.lapses if row else 0
-    return NextOut(
-        card=review_card_out(card),
-        is_new=pick.is_new,
-        stage=None if memory is None else status_of(memory, now).stage.value,
-        retrievability=scheduling.recall(memory, now, preview_scheduler),
-        lapses=row_lapses,
-        leech=row_lapses >= scheduling.LEECH_LAPSES,
-        buttons=[
-            ButtonOut(rating=int(r), label=RATING_LABELS[r], interval=scheduling.format_interval(d))
-            for r, d in intervals.items()
-        ],
-        counts=counts,
-        next_due=next_due,
-    )
+    values = {f.name: getattr(view, f.name) for f in fields(view)}
+    card = None if view.card is None else review_card_out(view.card)
+    return NextOut.model_validate(values | {"card": card}, from_attributes=True)
 
 
 @api.post(

@@ -19,7 +19,7 @@ exported, and imported reviews carry no key (undo still works: it needs only the
 import json
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AwareDatetime,
@@ -67,6 +67,9 @@ class BackupError(errors.DomainError, ValueError):
 
     def __init__(self, message: str, status: int = 422, retry_after: int = 0) -> None:
         super().__init__(message, status=status, retry_after=retry_after)
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -241,62 +244,36 @@ def export(session: Session, user: User, now: datetime) -> ProgressData:
     ).all()
     return ProgressData(
         exported_at=now,
-        settings=SettingsData(
-            timezone=user.timezone,
-            desired_retention=user.desired_retention,
-            daily_new_limit=user.daily_new_limit,
-            interview_date=user.interview_date,
-        ),
+        settings=SettingsData.model_validate(user, from_attributes=True),
         card_states=[CardStateData(card=s.card_slug, **CardMemory.of(s).fields()) for s in states],
         review_log=[
-            ReviewData(
-                card=log.card_slug,
-                rating=log.rating,
-                reviewed_at=log.reviewed_at,
-                duration_ms=log.duration_ms,
-                source=log.source,
-                state_before=_snapshot(log.state_before),
-            )
+            _from_row(ReviewData, log, card=log.card_slug, state_before=_snapshot(log.state_before))
             for log in logs
         ],
         quizzes=[
-            QuizData(
-                kind=a.kind,
-                mode=a.mode,
-                started_at=a.started_at,
-                deadline=a.deadline,
-                finished_at=a.finished_at,
-                seed=a.seed,
+            _from_row(
+                QuizData,
+                a,
                 items=_json(a.items),
                 settings=_json(a.settings),
-                correct=a.correct,
-                total=a.total,
-                score=a.score,
                 answers=[
-                    QuizAnswerData(
-                        item_index=x.item_index,
-                        answer=_json(x.answer),
-                        answered_at=x.answered_at,
-                        correct=x.correct,
-                        timed_out=x.timed_out,
-                        self_score=x.self_score,
-                    )
+                    _from_row(QuizAnswerData, x, answer=_json(x.answer))
                     for x in answers.get(a.id, [])
                 ],
             )
             for a in attempts
         ],
         lab_predictions=[
-            LabPredictionData(
-                preset=p.preset,
-                question=p.question,
-                answer=p.answer,
-                correct=p.correct,
-                created_at=p.created_at,
-            )
-            for p in predictions
+            LabPredictionData.model_validate(p, from_attributes=True) for p in predictions
         ],
     )
+
+
+def _from_row(model: type[M], row: object, **values: Any) -> M:
+    """`model` read from `row`'s attributes (as `from_attributes` does), `values` taking the place
+    of the columns that are stored in another form (JSON text, a slug under another name)."""
+    found = {name: getattr(row, name) for name in model.model_fields if hasattr(row, name)}
+    return model.model_validate(found | values)
 
 
 def _snapshot(text: str | None) -> MemoryData | None:

@@ -1,0 +1,90 @@
+"""What the review screen shows next: the card due now (or a new one within today's limit), the
+interval each rating button would give, and the day's counts. Reads only; times are passed in."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app import repository
+from app.content.model import Card, Deck
+from app.models import User
+from app.services import reviews, schedule
+from app.study import queue, scheduling
+from app.study.scheduling import RATING_LABELS
+from app.study.status import status_of
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    rating: int
+    label: str
+    interval: str  # what the rating would give, e.g. "10 min", "4 d"
+
+
+@dataclass(frozen=True, slots=True)
+class NextCard:
+    card: Card | None  # None when nothing is left for now
+    is_new: bool
+    stage: str | None
+    retrievability: float | None  # predicted recall now, before this review
+    lapses: int
+    leech: bool
+    buttons: tuple[Button, ...]
+    counts: queue.Counts
+    next_due: datetime | None  # when the next studied card falls due
+
+
+def next_card(
+    session: Session,
+    user: User,
+    deck: Deck,
+    now: datetime,
+    *,
+    mistakes: bool = False,
+    days: int = 7,
+    since: datetime | None = None,
+) -> NextCard:
+    """The next card for `user` at `now`; with `mistakes`, only cards rated Again in the last
+    `days` days and not reviewed since `since` (the session's start)."""
+    rows = repository.card_states(session, user.id)
+    memories = repository.memories_of(rows)
+    start, end = reviews.study_day(user, now)
+    only = reviews.recent_mistakes(session, user, now, days, since) if mistakes else None
+    introduced = reviews.new_cards_introduced(session, user, start, end)
+    new_count = sum(1 for slug in deck.slugs if slug not in memories)
+    pick = queue.next_card(
+        deck.slugs,
+        memories,
+        now,
+        end,
+        new_introduced_today=introduced,
+        new_limit=schedule.new_limit(user, new_count, introduced, now).limit,
+        only=only,
+    )
+    upcoming = [m.due for m in memories.values() if m.due > now]
+    next_due = min(upcoming) if upcoming else None
+    if pick.slug is None:
+        return NextCard(None, False, None, None, 0, False, (), pick.counts, next_due)
+    memory = memories.get(pick.slug)
+    preview_scheduler = scheduling.make_scheduler(user.desired_retention, fuzz=False)
+    # The same rule the rating will apply, interview cap included: the button shows what is saved.
+    intervals = scheduling.preview(
+        memory, now, preview_scheduler, interview=reviews.interview_for(user)
+    )
+    row = rows.get(pick.slug)
+    lapses = row.lapses if row else 0
+    return NextCard(
+        card=deck.get(pick.slug),
+        is_new=pick.is_new,
+        stage=None if memory is None else status_of(memory, now).stage.value,
+        retrievability=scheduling.recall(memory, now, preview_scheduler),
+        lapses=lapses,
+        leech=lapses >= scheduling.LEECH_LAPSES,
+        buttons=tuple(
+            Button(int(r), RATING_LABELS[r], scheduling.format_interval(d))
+            for r, d in intervals.items()
+        ),
+        counts=pick.counts,
+        next_due=next_due,
+    )
