@@ -32,10 +32,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        # A file database keeps as many connections as requests run at once (AnyIO's 40 worker
+        # threads): past QueuePool's default 5 + 10 overflow, every request opened a connection
+        # and ran the PRAGMAs again, a tenth of a card page's time under load.
+        pool = {"poolclass": StaticPool} if in_memory else {"pool_size": 40, "max_overflow": 10}
         engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            poolclass=StaticPool if in_memory else None,
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
