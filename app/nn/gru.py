@@ -87,17 +87,16 @@ def forward(x, h0, params, edits=None):
     """
     w = step_weights(params)
     ax = dense(x, params[W_IH].T) + params[B_IH]  # input part of every step at once
-    hs, As, gs, hns = [], [], [], []
+    T, N, H = x.shape[0], x.shape[1], h0.shape[1]
+    # Each step's results go straight into these (no per-step lists to stack afterwards).
+    h_all, hn_all = np.empty((T, N, H), dtype=ax.dtype), np.empty((T, N, H), dtype=ax.dtype)
+    a_all, g_all = np.empty_like(ax), np.empty_like(ax)
     h = h0
-    for t in range(x.shape[0]):
+    for t in range(T):
         edit = None if edits is None else edits[t]
-        h, (a, gates, hn, _) = step_forward(ax[t], h, w, edit)
-        hs.append(h)
-        As.append(a)
-        gs.append(gates)
-        hns.append(hn)
-    h_all, a_all, g_all = np.stack(hs), np.stack(As), np.stack(gs)
-    return (h_all, a_all, g_all), (x, h0, h_all, a_all, g_all, np.stack(hns), w, params)
+        h, (a_all[t], g_all[t], hn_all[t], _) = step_forward(ax[t], h, w, edit)
+        h_all[t] = h
+    return (h_all, a_all, g_all), (x, h0, h_all, a_all, g_all, hn_all, w, params)
 
 
 def backward(dh_out, dhT, cache, cut):
@@ -105,18 +104,34 @@ def backward(dh_out, dhT, cache, cut):
     cut[t] stops the gradient between steps t-1 and t.
 
     Returns (grads, dx, dh0, dh_tot) with dh_tot (T, N, H) the total ∂L/∂h_t.
+
+    The factors that do not depend on the gradient flowing back are computed for all steps at
+    once; the loop only chains them, in preallocated buffers (step_backward: the same, one step).
     """
-    x, h0, h_all, a_all, g_all, hn_all, w, params = cache
+    x, h0, h_all, _, g_all, hn_all, w, params = cache
     T, _, H = h_all.shape
-    h_prev_all = np.concatenate([h0[None], h_all[:-1]])
+    R, Z, N = slices(H)
+    h_prev_all = np.empty_like(h_all)
+    h_prev_all[0], h_prev_all[1:] = h0, h_all[:-1]
+    r, z, n = g_all[..., R], g_all[..., Z], g_all[..., N]
+    k_n = (1.0 - z) * (1.0 - n * n)  # ∂h/∂a_n = (1 - z) ⊙ tanh'(a_n)
+    k_r = hn_all * r * (1.0 - r)  # ∂a_n/∂a_r = hn ⊙ σ'(a_r)
+    k_z = (h_prev_all - n) * z * (1.0 - z)  # ∂h/∂a_z = (h_{t-1} - n) ⊙ σ'(a_z)
     dax_all = np.empty_like(g_all)
     dah_all = np.empty_like(g_all)
     dh_tot = np.empty_like(h_all)
+    rz = slice(0, 2 * H)
     dh_next = dhT
     for t in reversed(range(T)):
-        dh_tot[t] = dh_out[t] + dh_next
-        step_cache = (a_all[t], g_all[t], hn_all[t], h_prev_all[t])
-        dax_all[t], dah_all[t], dh_next = step_backward(dh_tot[t], step_cache, w)
+        dh, dax, dah = dh_tot[t], dax_all[t], dah_all[t]
+        np.add(dh_out[t], dh_next, out=dh)
+        np.multiply(dh, k_n[t], out=dax[:, N])
+        np.multiply(dax[:, N], k_r[t], out=dax[:, R])
+        np.multiply(dh, k_z[t], out=dax[:, Z])
+        dah[:, rz] = dax[:, rz]
+        np.multiply(dax[:, N], r[t], out=dah[:, N])  # hn enters a_n scaled by r
+        dh_next = dh * z[t]  # directly through z ⊙ h_{t-1}
+        dh_next += dah @ w.w_hh  # and through W_hh
         if cut[t]:  # the state entering step t is treated as a constant
             dh_next = np.zeros_like(dh_next)
     dax2, dah2 = dax_all.reshape(-1, 3 * H), dah_all.reshape(-1, 3 * H)
