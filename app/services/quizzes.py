@@ -11,7 +11,7 @@ attempt, so finishing twice records them once.
 import json
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -86,6 +86,17 @@ class StartRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class Context:
+    """What every use case works with: one learner, their session and deck, at one moment."""
+
+    session: Session
+    user: User
+    deck: Deck
+    now: datetime
+    fuzz: bool = True  # FSRS fuzz for the reviews that quiz mistakes record
+
+
+@dataclass(frozen=True, slots=True)
 class ItemState:
     index: int
     item: Item
@@ -123,8 +134,7 @@ class View:
 
     @property
     def duration_s(self) -> float:
-        end = self.attempt.finished_at or min(self.now, self.attempt.deadline)
-        return max(0.0, (end - self.attempt.started_at).total_seconds())
+        return duration_s(self.attempt, self.now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +198,7 @@ def _view(session: Session, deck: Deck, attempt: QuizAttempt, now: datetime) -> 
     finished = attempt.finished_at is not None
     mock = attempt.kind == AttemptKind.MOCK
     windows = _windows(attempt, items, rows) if mock else [None] * len(items)
-    if finished:
-        status = AttemptStatus.FINISHED
-    elif mock and len(rows) == len(items):
-        status = AttemptStatus.REVIEW
-    else:
-        status = AttemptStatus.IN_PROGRESS
+    status = status_of(attempt, answered=len(rows))
     states = []
     for k, item in enumerate(items):
         row = rows.get(k)
@@ -248,9 +253,18 @@ def _mock_outcome(row: QuizAnswer | None, given: object) -> Outcome:
 # ---- settling what the clock decided ------------------------------------------------------
 
 
-def _finalize_quiz(session: Session, attempt: QuizAttempt, at: datetime, timed_out: bool) -> bool:
-    """Close a quiz at `at`: every item without an answer becomes timed out (at the deadline) or
-    skipped (finished early); the score is stored. False when someone else closed it first."""
+def _close(
+    session: Session,
+    attempt: QuizAttempt,
+    at: datetime,
+    *,
+    missing: Callable[[int], QuizAnswer],
+    result: Callable[[dict[int, QuizAnswer]], tuple[int, int, float]],
+    what: str,
+) -> bool:
+    """Close `attempt` at `at` in one transaction: mark it finished (only if nobody did first),
+    add `missing(k)` for every item without a row, store `result(rows)` as (correct, total,
+    score). False when someone else closed it first; retried when an answer lands meanwhile."""
     attempt_id = attempt.id
     n = len(_refs(attempt))
     for _ in range(MAX_TRIES):
@@ -266,33 +280,60 @@ def _finalize_quiz(session: Session, attempt: QuizAttempt, at: datetime, timed_o
             rows = _answers(session, attempt_id)
             for k in range(n):
                 if k not in rows:
-                    session.add(
-                        QuizAnswer(
-                            attempt_id=attempt_id,
-                            item_index=k,
-                            answer=None,
-                            answered_at=at,
-                            correct=False,
-                            timed_out=timed_out,
-                        )
-                    )
+                    session.add(missing(k))
             session.flush()
-            rows = _answers(session, attempt_id)
-            outcomes = [
-                quiz.outcome(True, rows[k].correct, rows[k].timed_out, _decode(rows[k]))
-                for k in range(n)
-            ]
-            result = quiz.score(outcomes)
+            correct, total, score = result(_answers(session, attempt_id))
             session.execute(
                 update(QuizAttempt)
                 .where(col(QuizAttempt.id) == attempt_id)
-                .values(correct=result.correct, total=result.total, score=result.ratio)
+                .values(correct=correct, total=total, score=score)
             )
             session.commit()
             return True
         except IntegrityError:
             session.rollback()  # an answer landed meanwhile: read again
-    raise Refused("the attempt kept changing; try again")
+    raise Refused(f"the {what} kept changing; try again")
+
+
+def _finalize_quiz(session: Session, attempt: QuizAttempt, at: datetime, timed_out: bool) -> bool:
+    """Close a quiz at `at`: every item without an answer becomes timed out (at the deadline) or
+    skipped (finished early); the score is stored."""
+
+    def missing(k: int) -> QuizAnswer:
+        return QuizAnswer(
+            attempt_id=attempt.id,
+            item_index=k,
+            answer=None,
+            answered_at=at,
+            correct=False,
+            timed_out=timed_out,
+        )
+
+    def result(rows: dict[int, QuizAnswer]) -> tuple[int, int, float]:
+        outcomes = [
+            quiz.outcome(True, row.correct, row.timed_out, _decode(row))
+            for _, row in sorted(rows.items())
+        ]
+        score = quiz.score(outcomes)
+        return score.correct, score.total, score.ratio
+
+    return _close(session, attempt, at, missing=missing, result=result, what="attempt")
+
+
+def _finish_mock(session: Session, attempt: QuizAttempt, now: datetime) -> None:
+    """Close a mock interview: questions never reached are skipped; the score is the mean share
+    of key points ticked."""
+    n = len(_refs(attempt))
+
+    def missing(k: int) -> QuizAnswer:  # never reached: skipped
+        return QuizAnswer(attempt_id=attempt.id, item_index=k, answered_at=now)
+
+    def result(rows: dict[int, QuizAnswer]) -> tuple[int, int, float]:
+        scores = [row.self_score for row in rows.values()]
+        passed = sum(1 for s in scores if (s or 0.0) >= quiz.MISTAKE_SELF_SCORE)
+        return passed, n, quiz.mock_score(scores)
+
+    _close(session, attempt, now, missing=missing, result=result, what="interview")
 
 
 def _close_expired_questions(session: Session, attempt: QuizAttempt, now: datetime) -> None:
@@ -325,7 +366,10 @@ def _timed_out_row(attempt_id: int, k: int, deadline: datetime, draft: str | Non
     )
 
 
-def _settle(session, user, deck, attempt, now, fuzz) -> None:
+def _settle(ctx: Context, attempt: QuizAttempt) -> None:
+    """Apply what the clock decided: a quiz past its deadline is finished (open items timed out,
+    mistakes to review); a mock's questions past their windows are closed as timed out."""
+    session, now = ctx.session, ctx.now
     if attempt.finished_at is not None:
         return
     if attempt.kind == AttemptKind.MOCK:
@@ -334,16 +378,17 @@ def _settle(session, user, deck, attempt, now, fuzz) -> None:
         session, attempt, attempt.deadline, timed_out=True
     ):
         session.refresh(attempt)
-        _mistakes_to_review(session, user, deck, attempt, now, fuzz)
+        _mistakes_to_review(ctx, attempt)
     session.refresh(attempt)
 
 
 # ---- the mistake loop ---------------------------------------------------------------------
 
 
-def _mistakes_to_review(session, user, deck: Deck, attempt: QuizAttempt, now, fuzz) -> None:
+def _mistakes_to_review(ctx: Context, attempt: QuizAttempt) -> None:
     """Each card with a wrong or timed-out item (mock: under half the key points) is rated
     Again, once per attempt, and made due now, so it opens the next review session."""
+    session, user, deck, now = ctx.session, ctx.user, ctx.deck, ctx.now
     view = _view(session, deck, attempt, now)
     done: set[str] = set()
     for state in view.items:
@@ -360,7 +405,7 @@ def _mistakes_to_review(session, user, deck: Deck, attempt: QuizAttempt, now, fu
                 now,
                 idempotency_key=f"quiz-{attempt.id}-{state.index}",
                 source="quiz",
-                fuzz=fuzz,
+                fuzz=ctx.fuzz,
             )
         except reviews.ReviewConflict:
             log.warning("quiz %s: card %s kept changing; mistake not recorded", attempt.id, slug)
@@ -436,15 +481,9 @@ def _check_quota(session: Session, user: User, now: datetime) -> None:
         )
 
 
-def start(
-    session: Session,
-    user: User,
-    deck: Deck,
-    request: StartRequest,
-    now: datetime,
-    seed: int | None = None,
-) -> View:
+def start(ctx: Context, request: StartRequest, *, seed: int | None = None) -> View:
     """Build and store a new attempt; its deadline is fixed now."""
+    session, user, deck, now = ctx.session, ctx.user, ctx.deck, ctx.now
     if request.kind not in tuple(AttemptKind):
         raise InputError("kind", "must be quiz or mock")
     if request.mode not in tuple(Mode):
@@ -487,24 +526,16 @@ def start(
     return _view(session, deck, attempt, now)
 
 
-def get(session: Session, user: User, deck: Deck, attempt_id: int, now: datetime, fuzz: bool):
+def get(ctx: Context, attempt_id: int) -> View:
     """The attempt as it stands; past the deadline a quiz is finished first (timed-out items)."""
-    attempt = _own(session, user, attempt_id)
-    _settle(session, user, deck, attempt, now, fuzz)
-    return _view(session, deck, attempt, now)
+    attempt = _own(ctx.session, ctx.user, attempt_id)
+    _settle(ctx, attempt)
+    return _view(ctx.session, ctx.deck, attempt, ctx.now)
 
 
-def answer(
-    session: Session,
-    user: User,
-    deck: Deck,
-    attempt_id: int,
-    index: int,
-    raw: object,
-    now: datetime,
-    fuzz: bool,
-) -> View:
+def answer(ctx: Context, attempt_id: int, *, index: int, raw: object) -> View:
     """Record one answer. Refused (TooLate) after the deadline, (Refused) a second time."""
+    session, user, deck, now = ctx.session, ctx.user, ctx.deck, ctx.now
     attempt = _own(session, user, attempt_id)
     items = _items(attempt, deck)
     if not 0 <= index < len(items):
@@ -513,7 +544,7 @@ def answer(
     if attempt.kind == AttemptKind.MOCK:
         _check_mock_turn(session, attempt, items, index, raw, now)
     elif attempt.finished_at is None and now >= attempt.deadline:
-        _settle(session, user, deck, attempt, now, fuzz)
+        _settle(ctx, attempt)
         raise TooLate(
             f"deadline: time ran out at {attempt.deadline.isoformat(timespec='seconds')}; "
             f"this answer was not counted and item {index} is recorded as timed out"
@@ -582,16 +613,9 @@ def _check_mock_turn(session, attempt, items, index, raw, now) -> None:
         raise Refused(f"question {current} is open now; questions are answered in order")
 
 
-def tick(
-    session: Session,
-    user: User,
-    deck: Deck,
-    attempt_id: int,
-    index: int,
-    ticked: Sequence[int],
-    now: datetime,
-) -> View:
+def tick(ctx: Context, attempt_id: int, *, index: int, ticked: Sequence[int]) -> View:
     """Mock: store which key points the learner covered in question `index`."""
+    session, user, deck, now = ctx.session, ctx.user, ctx.deck, ctx.now
     attempt = _own(session, user, attempt_id)
     if attempt.kind != AttemptKind.MOCK:
         raise Refused("only mock interviews have key points to tick")
@@ -617,62 +641,26 @@ def tick(
     return _view(session, deck, attempt, now)
 
 
-def finish(session: Session, user: User, deck: Deck, attempt_id: int, now: datetime, fuzz: bool):
+def finish(ctx: Context, attempt_id: int) -> View:
     """Finish now: open items are recorded as skipped (or timed out if the deadline passed),
     the score is stored and mistakes go back to review. Finishing again changes nothing."""
-    attempt = _own(session, user, attempt_id)
-    _settle(session, user, deck, attempt, now, fuzz)
+    session, deck, now = ctx.session, ctx.deck, ctx.now
+    attempt = _own(session, ctx.user, attempt_id)
+    _settle(ctx, attempt)
     if attempt.finished_at is None:
         if attempt.kind == AttemptKind.MOCK:
             _finish_mock(session, attempt, now)
         else:
             _finalize_quiz(session, attempt, now, timed_out=False)
         session.refresh(attempt)
-    _mistakes_to_review(session, user, deck, attempt, now, fuzz)
+    _mistakes_to_review(ctx, attempt)
     session.refresh(attempt)
     return _view(session, deck, attempt, now)
 
 
-def _finish_mock(session: Session, attempt: QuizAttempt, now: datetime) -> None:
-    n = len(_refs(attempt))
-    for _ in range(MAX_TRIES):
-        try:
-            closed = session.execute(
-                update(QuizAttempt)
-                .where(col(QuizAttempt.id) == attempt.id, col(QuizAttempt.finished_at).is_(None))
-                .values(finished_at=now)
-            )
-            if closed.rowcount != 1:
-                session.rollback()
-                return
-            rows = _answers(session, attempt.id)
-            for k in range(n):
-                if k not in rows:  # never reached: skipped
-                    session.add(QuizAnswer(attempt_id=attempt.id, item_index=k, answered_at=now))
-            session.flush()
-            scores = [row.self_score for row in _answers(session, attempt.id).values()]
-            passed = sum(1 for s in scores if (s or 0.0) >= quiz.MISTAKE_SELF_SCORE)
-            session.execute(
-                update(QuizAttempt)
-                .where(col(QuizAttempt.id) == attempt.id)
-                .values(correct=passed, total=n, score=quiz.mock_score(scores))
-            )
-            session.commit()
-            return
-        except IntegrityError:
-            session.rollback()
-    raise Refused("the interview kept changing; try again")
-
-
-def history(
-    session: Session,
-    user: User,
-    deck: Deck,
-    now: datetime,
-    fuzz: bool,
-    limit: int = HISTORY_LIMIT,
-) -> list[Summary]:
+def history(ctx: Context, *, limit: int = HISTORY_LIMIT) -> list[Summary]:
     """This user's attempts, newest first (quizzes past their deadline are finished first)."""
+    session, user, now = ctx.session, ctx.user, ctx.now
     stale = session.exec(
         select(QuizAttempt).where(
             QuizAttempt.user_id == user.id,
@@ -681,7 +669,7 @@ def history(
         )
     ).all()
     for attempt in stale:
-        _settle(session, user, deck, attempt, now, fuzz)
+        _settle(ctx, attempt)
     attempts = session.exec(
         select(QuizAttempt)
         .where(QuizAttempt.user_id == user.id)
@@ -690,20 +678,28 @@ def history(
     ).all()
     out = []
     for attempt in attempts:
-        status = _status(session, attempt)
-        end = attempt.finished_at or min(now, attempt.deadline)
-        duration = max(0.0, (end - attempt.started_at).total_seconds())
+        running_mock = attempt.kind == AttemptKind.MOCK and attempt.finished_at is None
+        answered = len(_answers(session, attempt.id)) if running_mock else 0
+        status = status_of(attempt, answered=answered)
+        duration = duration_s(attempt, now)
         out.append(Summary(attempt, status, duration, json.loads(attempt.settings)))
     return out
 
 
-def _status(session: Session, attempt: QuizAttempt) -> AttemptStatus:
+def status_of(attempt: QuizAttempt, *, answered: int) -> AttemptStatus:
+    """Finished once closed; a mock with every question answered (or timed out) is in review,
+    its key points to tick; anything else is in progress."""
     if attempt.finished_at is not None:
         return AttemptStatus.FINISHED
-    if attempt.kind == AttemptKind.MOCK:
-        answered = len(_answers(session, attempt.id))
-        return AttemptStatus.REVIEW if answered == attempt.total else AttemptStatus.IN_PROGRESS
+    if attempt.kind == AttemptKind.MOCK and answered == attempt.total:
+        return AttemptStatus.REVIEW
     return AttemptStatus.IN_PROGRESS
+
+
+def duration_s(attempt: QuizAttempt, now: datetime) -> float:
+    """Seconds from the start to the finish (running: to now, at most to the deadline)."""
+    end = attempt.finished_at or min(now, attempt.deadline)
+    return max(0.0, (end - attempt.started_at).total_seconds())
 
 
 @dataclass(frozen=True, slots=True)
