@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     guest_max_age_days: int = Field(30, ge=1, le=3650)
     guest_purge_hours: float = Field(6, gt=0, le=24 * 30)
     fsrs_fuzz: bool = True  # spread due dates a little, as FSRS intends; tests turn it off
+    # The lab's bulkhead, per worker: threads for its NumPy work, jobs that may wait for them
+    # (past both: 503 + Retry-After), and each client's share (a token bucket: lab_burst
+    # requests at once, then lab_rate a second). README, "Limits", explains the choice.
+    lab_threads: int = Field(1, ge=1, le=16)
+    lab_queue: int = Field(4, ge=0, le=256)
+    lab_rate: float = Field(5.0, gt=0, le=1000)
+    lab_burst: int = Field(20, ge=1, le=10_000)
 
     @field_validator("database_url")
     @classmethod

@@ -29,6 +29,7 @@ from app.security.csrf import CSRFMiddleware, csrf_token
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.json_only import JSONOnlyMiddleware
 from app.security.origin import OriginCheckMiddleware
+from app.security.pools import AdmissionMiddleware, ClientRate, Pool
 from app.services.accounts import purge_idle_guests
 from app.templating import make_templates
 
@@ -81,6 +82,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        app.state.lab_pool.shutdown()
+
+
+def lab_bulkhead(settings: Settings) -> tuple[Pool, ClientRate]:
+    """The lab's own threads and queue, and each client's share of them (settings.lab_*)."""
+    pool = Pool(
+        "lab",
+        threads=settings.lab_threads,
+        queue=settings.lab_queue,
+        retry_after=1,
+        message="the lab is busy with other runs right now; try again in a moment",
+    )
+    return pool, ClientRate(rate=settings.lab_rate, burst=settings.lab_burst, what="lab")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -106,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.lab_pool, app.state.lab_rate = lab_bulkhead(settings)
     app.state.deck = deck
     app.state.engine = make_engine(settings.resolved_database_url)
     assets = AssetHashes(STATIC_DIR)
@@ -142,6 +157,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OriginCheckMiddleware)
     app.add_middleware(
         BodyLimitMiddleware, default=body_limit.DEFAULT_LIMIT, limits=body_limit.LIMITS
+    )
+    app.add_middleware(
+        AdmissionMiddleware, prefix="/api/lab/", pool=app.state.lab_pool, rate=app.state.lab_rate
     )
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https_cookies)
     errors.install(app)

@@ -25,6 +25,9 @@ REAL_DECK = ROOT / "questions"
 def make_settings(
     tmp_path: Path, questions: Path = FIXTURE_DECK, database_url: str = "", **overrides
 ) -> Settings:
+    # API tests send lab requests back to back from one client: lift its share (the per-client
+    # limit itself is held by tests/security/test_lab_pool.py).
+    overrides.setdefault("lab_burst", 10_000)
     return Settings(
         data_dir=tmp_path,
         database_url=database_url or f"sqlite:///{tmp_path / 'test.db'}",

@@ -3,7 +3,7 @@
 Every function takes and returns plain JSON-able values (lists, dicts, floats, ints, str).
 Limits (LabError names the one exceeded): T ≤ MAX_T steps, H ≤ MAX_H hidden units,
 D ≤ MAX_D inputs, a training chunk ≤ MAX_CHUNK steps with batch ≤ MAX_BATCH and
-steps × T × batch × H ≤ MAX_TRAIN_WORK (so one chunk stays well under a second or two).
+train_work(...) ≤ MAX_TRAIN_WORK (so one chunk stays well under a second).
 Bad shipped weights raise params.WeightsError (also a ValueError).
 """
 
@@ -35,7 +35,13 @@ MAX_H = 128
 MAX_D = 256
 MAX_CHUNK = 200
 MAX_BATCH = 64
-MAX_TRAIN_WORK = 200 * 50 * 32 * 32  # steps × T × batch × H
+# A training chunk's cost in multiply-adds, which is what its time follows (bench/README.md,
+# "Live training budget"): per Adam step and time step, each of the N sequences goes forward
+# and back through G gate blocks of H × (H + D) weights, plus the Python work of one time step,
+# worth about STEP_OVERHEAD multiply-adds. The budget keeps a chunk near a quarter of a second.
+STEP_OVERHEAD = 10_000
+MAX_TRAIN_WORK = 120_000_000
+TRAIN_D = 2  # the adding problem's input: a value and a marker
 MAX_SAMPLE = 500  # characters one sample request generates
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -337,6 +343,11 @@ def gradient_norms(
 TEST_N = 256  # the live model's fixed test set
 
 
+def train_work(cell: str, steps: int, T: int, N: int, H: int, D: int = TRAIN_D) -> int:
+    """The cost of `steps` Adam steps: steps × T × (N × G × H × (H + D) + STEP_OVERHEAD)."""
+    return steps * T * (N * len(GATES.get(cell, GATES["lstm"])) * H * (H + D) + STEP_OVERHEAD)
+
+
 def new_training_state(
     cell: str = "lstm",
     *,
@@ -358,6 +369,12 @@ def new_training_state(
     seed = _limit("seed", seed, 2**32 - 1, low=0)
     if not (0 < lr <= 1 and 0 < clip <= 100):
         raise LabError("lr must be in (0, 1] and clip in (0, 100]")
+    if train_work(cell, 1, T, batch, H) > MAX_TRAIN_WORK:
+        raise LabError(
+            f"config: one training step at H = {H}, T = {T}, batch = {batch} costs "
+            f"{train_work(cell, 1, T, batch, H):,} multiply-adds, over the limit per chunk of "
+            f"{MAX_TRAIN_WORK:,}; lower H, T or batch"
+        )
     fb = forget_bias if cell == "lstm" else 0.0
     rng = np.random.default_rng(seed)
     params = init_params(cell, 2, H, rng, peepholes=peepholes and cell == "lstm", forget_bias=fb)
@@ -413,9 +430,13 @@ def train_chunk(state: dict, steps: int = 50) -> dict:
     _limit("H", H, MAX_H)
     _limit("T", T, MAX_T, low=2)
     _limit("batch", N, MAX_BATCH)
-    work = steps * T * N * H
+    work = train_work(str(state.get("cell")), steps, T, N, H)
     if work > MAX_TRAIN_WORK:
-        raise LabError(f"steps × T × batch × H = {work} exceeds the limit {MAX_TRAIN_WORK}")
+        raise LabError(
+            f"steps: {steps} steps cost {work:,} multiply-adds (steps × T × (batch × G × H × "
+            f"(H + D) + {STEP_OVERHEAD:,})); the limit per chunk is {MAX_TRAIN_WORK:,}, i.e. at "
+            f"most {MAX_TRAIN_WORK // train_work(str(state.get('cell')), 1, T, N, H)} steps here"
+        )
     if not (0 < float(state["lr"]) <= 1 and 0 < clip <= 100):
         raise LabError("lr must be in (0, 1] and clip in (0, 100]")
     w, opt = _state_weights(state)

@@ -7,13 +7,13 @@ whose message names the field or key and the limit; an upload over 2 MB gets a 4
 
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, SettingsDep, TemplatesDep
@@ -39,14 +39,26 @@ from app.routes.lab_schemas import (
 )
 from app.schemas import ErrorOut
 from app.security.json_only import media_type
+from app.security.pools import Pool
 from app.services import lab as lab_service
 from app.services import lab_runs, lab_state
 from app.services.lab_questions import question_for
 
+_pool: ContextVar[Pool] = ContextVar("lab_pool")
+
+
+async def admit(request: Request) -> None:
+    """Every /api/lab request's NumPy work goes to the lab's own bounded pool (503 when full),
+    never the pages' thread pool. (Each client's share is taken at the door, in
+    security.pools.AdmissionMiddleware.)"""
+    _pool.set(request.app.state.lab_pool)  # an async dependency: the handler's own context
+
+
 pages = APIRouter(tags=["pages"], include_in_schema=False)
-api = APIRouter(prefix="/api/lab", tags=["lab"])
+api = APIRouter(prefix="/api/lab", tags=["lab"], dependencies=[Depends(admit)])
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 DEFAULT_PRESET = "adding-lstm"
 ERRORS = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 CHUNK = 64 * 1024
@@ -58,6 +70,8 @@ LIMITS = {
     "upload_mb": MAX_UPLOAD // (1024 * 1024),
     "train_H": lab_state.MAX_TRAIN_H,
     "train_T": lab_state.MAX_TRAIN_T,
+    "train_work": engine.MAX_TRAIN_WORK,
+    "train_overhead": engine.STEP_OVERHEAD,
 }
 
 
@@ -99,13 +113,18 @@ def parse(model: type[M], raw: bytes | str) -> M:
         raise RequestValidationError(errors, body=raw) from None
 
 
+async def offload(fn: Callable[[], R]) -> R:
+    """Run `fn` on the lab's own bounded pool (Busy, a 503 with Retry-After, when it is full)."""
+    return await _pool.get().run(fn)
+
+
 async def compute(fn: Callable[[], Any], round_floats: bool = True) -> tuple[Any, float]:
-    """Run engine work off the event loop; LabError / WeightsError become 422. Returns the result
+    """Run engine work on the lab's pool; LabError / WeightsError become 422. Returns the result
     (every float rounded to 5 significant digits) and the milliseconds it took."""
     start = time.perf_counter()
     finish = lab_runs.rounded if round_floats else (lambda value: value)
     try:
-        result = await run_in_threadpool(lambda: finish(fn()))
+        result = await offload(lambda: finish(fn()))
     except (engine.LabError, WeightsError) as exc:
         raise HTTPException(422, str(exc)) from None
     return result, (time.perf_counter() - start) * 1000
@@ -150,7 +169,7 @@ async def read_upload(request: Request, model: type[M]) -> tuple[M, lab_runs.Upl
     if getattr(body, "preset", None) is not None:
         raise HTTPException(422, "preset: leave it out when uploading weights")
     try:
-        upload = await run_in_threadpool(lab_runs.read_npz, data, name)
+        upload = await offload(lambda: lab_runs.read_npz(data, name))
     except (engine.LabError, WeightsError) as exc:
         raise HTTPException(422, f"weights: {exc}") from None
     return body, upload
@@ -365,26 +384,29 @@ async def gradients(body: GradientsIn):
 # --- train ----------------------------------------------------------------------------------------
 
 
+class StateRefused(Exception):
+    """The training state token was altered, foreign or malformed: a 400, not a 422."""
+
+
 @api.post("/train", response_model=TrainOut, responses=ERRORS)
 async def train(body: TrainIn, settings: SettingsDep):
     """A bounded chunk of live training on the adding problem, from the signed state of the last
     chunk (or a new model from `config`) to a new signed state, with this chunk's losses and the
-    model's gates on the probe sequence. Limits: steps ≤ 200, H ≤ 64, T ≤ 200, batch ≤ 64,
-    steps × T × batch × H ≤ 10 240 000. A state that was altered gets a 400."""
+    model's gates on the probe sequence. Limits: steps ≤ 200, H ≤ 64, T ≤ 200, batch ≤ 64, and
+    a chunk's multiply-adds steps × T × (batch × G × H × (H + 2) + 10 000) ≤ 120 000 000 (about
+    a quarter of a second). A state that was altered gets a 400."""
     secret = settings.resolved_secret_key
-    if body.state is not None:
-        try:
-            state = lab_state.open_state(body.state, secret)
-        except engine.LabError as exc:
-            raise HTTPException(400, str(exc)) from None
-    elif body.config.peepholes and body.config.cell != "lstm":
+    if body.state is None and body.config.peepholes and body.config.cell != "lstm":
         raise HTTPException(422, "config.peepholes: only the LSTM has peephole connections")
-    else:
-        state = None
 
     def go() -> dict:
-        nonlocal state
-        if state is None:
+        # Opening (an HMAC and an .npz of up to 1 MB) and sealing the state are lab work too.
+        if body.state is not None:
+            try:
+                state = lab_state.open_state(body.state, secret)
+            except engine.LabError as exc:
+                raise StateRefused(str(exc)) from None
+        else:
             state = engine.new_training_state(**body.config.model_dump())
         if body.steps:
             state = engine.train_chunk(state, body.steps)
@@ -400,10 +422,13 @@ async def train(body: TrainIn, settings: SettingsDep):
             **{k: state[k] for k in ("H", "T", "batch", "lr", "seed", "step", "test_mse")},
             "losses": state["losses"],
             "run": live,
+            "state": lab_state.seal_state(state, secret),  # a string: rounding passes it by
         }
 
-    result, ms = await compute(go)
-    result["state"] = await run_in_threadpool(lab_state.seal_state, state, secret)
+    try:
+        result, ms = await compute(go)
+    except StateRefused as exc:
+        raise HTTPException(400, str(exc)) from None
     return timed(result, ms)
 
 

@@ -345,8 +345,9 @@ class TrainIn(Strict):
         20,
         ge=0,
         le=lab.MAX_CHUNK,
-        description=f"Adam steps in this chunk (≤ {lab.MAX_CHUNK}; also steps × T × batch × H ≤ "
-        f"{lab.MAX_TRAIN_WORK})",
+        description=f"Adam steps in this chunk (≤ {lab.MAX_CHUNK}; also, in multiply-adds, "
+        f"steps × T × (batch × G × H × (H + 2) + {lab.STEP_OVERHEAD}) ≤ {lab.MAX_TRAIN_WORK}, "
+        "G = 4 LSTM, 3 GRU, 1 RNN)",
     )
     probe: ProbeIn = Field(
         default_factory=ProbeIn, description="The sequence the gates are shown on"

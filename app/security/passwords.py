@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pwdlib import PasswordHash
 
+from app.security.pools import Pool
+
 MIN_LENGTH = 10
 MAX_LENGTH = 128  # Argon2 takes any length; the cap bounds the work one request can ask for
 
@@ -61,6 +63,20 @@ def _is_sequence(text: str) -> bool:
     return any(text in run or text in run[::-1] for run in _SEQUENCES)
 
 
+# Argon2id takes tens of milliseconds and 64 MiB per hash, on purpose. Hashes run on threads of
+# their own (HASH_THREADS per worker, HASH_QUEUE waiting), so 40 logins at once cost at most
+# (threads + queue) page threads and threads × 64 MiB, and the rest get a 503 with Retry-After.
+HASH_THREADS = 2
+HASH_QUEUE = 16
+HASHING = Pool(
+    "argon2",
+    threads=HASH_THREADS,
+    queue=HASH_QUEUE,
+    retry_after=2,
+    message="The server is checking many passwords right now; please try again in a few seconds.",
+)
+
+
 @cache
 def hasher() -> PasswordHash:
     # pwdlib's recommended setup is Argon2id with argon2-cffi's defaults (RFC 9106 parameters).
@@ -68,7 +84,7 @@ def hasher() -> PasswordHash:
 
 
 def hash_password(password: str) -> str:
-    return hasher().hash(password)
+    return HASHING.call(lambda: hasher().hash(password))
 
 
 def verify_password(password: str, password_hash: str | None) -> tuple[bool, str | None]:
@@ -78,9 +94,9 @@ def verify_password(password: str, password_hash: str | None) -> tuple[bool, str
     to refuse as a wrong password: timing does not tell which usernames exist.
     """
     if password_hash is None:
-        hasher().verify(password, _dummy_hash())
+        HASHING.call(lambda: hasher().verify(password, _dummy_hash()))
         return False, None
-    return hasher().verify_and_update(password, password_hash)
+    return HASHING.call(lambda: hasher().verify_and_update(password, password_hash))
 
 
 @cache

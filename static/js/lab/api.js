@@ -37,35 +37,70 @@ async function handle(response) {
   return data;
 }
 
-export async function postJSON(url, body, { signal } = {}) {
-  let response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(body),
-      credentials: "same-origin",
-      signal,
+// A full lab (503) or this browser's share used up (429) is temporary: wait as long as the
+// server's Retry-After says (plus a little jitter, so many pages do not return at once) and try
+// again, telling the page through onBusy so it can say "the lab is busy, retrying…".
+const RETRIES = 8;
+const busyListeners = new Set();
+
+/** Call fn(waitSeconds) each time a request waits to retry, and fn(null) when one is answered. */
+export function onBusy(fn) {
+  busyListeners.add(fn);
+}
+
+function tell(wait) {
+  for (const fn of busyListeners) fn(wait);
+}
+
+function retryAfter(response) {
+  const seconds = Number.parseInt(response.headers.get("Retry-After") || "", 10);
+  return Math.min(Math.max(Number.isFinite(seconds) ? seconds : 1, 1), 30);
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new DOMException("Aborted", "AbortError"));
     });
-  } catch (error) {
-    if (error.name === "AbortError") throw error;
-    throw new ApiError("The server could not be reached. Check the connection and try again.", 0, null);
+  });
+}
+
+async function send(url, init) {
+  for (let attempt = 0; ; attempt += 1) {
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin", ...init });
+    } catch (error) {
+      if (error.name === "AbortError") throw error;
+      tell(null);
+      throw new ApiError("The server could not be reached. Check the connection and try again.", 0, null);
+    }
+    if ((response.status === 503 || response.status === 429) && attempt < RETRIES) {
+      const wait = retryAfter(response);
+      tell(wait);
+      await sleep(wait * 1000 + Math.random() * 500, init.signal);
+      continue;
+    }
+    tell(null);
+    return handle(response);
   }
-  return handle(response);
+}
+
+export async function postJSON(url, body, { signal } = {}) {
+  return send(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+    signal,
+  });
 }
 
 export async function postForm(url, form, { signal } = {}) {
-  let response;
-  try {
-    response = await fetch(url, { method: "POST", body: form, credentials: "same-origin", signal });
-  } catch (error) {
-    if (error.name === "AbortError") throw error;
-    throw new ApiError("The server could not be reached. Check the connection and try again.", 0, null);
-  }
-  return handle(response);
+  return send(url, { method: "POST", body: form, signal });
 }
 
 export async function getJSON(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-  return handle(response);
+  return send(url, { headers: { Accept: "application/json" } });
 }

@@ -2,7 +2,7 @@
 // a scrubber and keys to move through time; the gradients and live-training views; the URL
 // always holds the state so a link reproduces the view.
 
-import { ApiError, postForm, postJSON } from "./api.js";
+import { ApiError, onBusy, postForm, postJSON } from "./api.js";
 import { diagram } from "./diagram.js";
 import { explain, render as renderExplain } from "./explain.js";
 import { GradientsView } from "./gradients.js";
@@ -24,6 +24,11 @@ const textBox = form.querySelector("#lab-text");
 const seedBox = form.querySelector("#lab-seed");
 const fileBox = form.querySelector("#lab-weights");
 const statusLine = form.querySelector("[data-status]");
+const BUSY = "The lab is busy, retrying…";
+onBusy((wait) => {
+  if (wait !== null) statusLine.textContent = `${BUSY} (next try in ${wait} s)`;
+  else if (statusLine.textContent.startsWith(BUSY)) statusLine.textContent = "";
+});
 const formError = form.querySelector("[data-form-error]");
 const stepRange = root.querySelector("[data-step]");
 const playButton = root.querySelector("[data-play]");

@@ -11,8 +11,13 @@ import { inputStrip } from "./strip.js";
 
 const STORE = "lab-train-v1";
 const TARGET_MS = 350; // aim for chunks this long: several updates a second, little overhead
-const MAX_WORK = 200 * 50 * 32 * 32; // the server's steps × T × batch × H per chunk
 const BATCH = 32;
+const GATES = { lstm: 4, gru: 3, rnn: 1 };
+
+/** The server's cost of one Adam step in multiply-adds: T × (batch × G × H × (H + D) + overhead). */
+function stepWork(config, overhead) {
+  return config.T * (BATCH * (GATES[config.cell] ?? 4) * config.H * (config.H + 2) + overhead);
+}
 
 function load() {
   try {
@@ -142,8 +147,10 @@ export class TrainView {
     const body = { steps, probe: { seed: 7 } };
     if (this.saved?.state) body.state = this.saved.state;
     else body.config = config;
-    const work = config.T * BATCH * config.H;
-    body.steps = Math.min(steps, Math.max(1, Math.floor(MAX_WORK / work)), 200);
+    const labRoot = this.root.closest("[data-train-max-work]");
+    const budget = Number(labRoot?.dataset.trainMaxWork) || 0;
+    const work = stepWork(config, Number(labRoot?.dataset.trainOverhead) || 0);
+    body.steps = Math.min(steps, Math.max(1, Math.floor(budget / work)), 200);
     if (steps === 0) body.steps = 0;
     const started = performance.now();
     let data;

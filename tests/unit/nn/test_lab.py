@@ -86,7 +86,8 @@ def test_gradient_norms():
         (lambda: lab.gradient_norms("tanh"), "unknown cell"),
         (lambda: lab.new_training_state(H=129), "H ≤ 128"),
         (lambda: lab.train_chunk(lab.new_training_state(), steps=201), "steps ≤ 200"),
-        (lambda: lab.train_chunk(lab.new_training_state(T=100, H=64), 200), "steps × T × batch"),
+        (lambda: lab.train_chunk(lab.new_training_state(T=100, H=64), 200), "steps × T × \\(batch"),
+        (lambda: lab.new_training_state(T=200, H=64, batch=64), "one training step"),
         (lambda: lab.train_chunk({"H": 4}, 1), "malformed training state"),
     ],
 )
