@@ -8,7 +8,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DATA_DIR=/data \
     HOST=0.0.0.0 \
     PORT=8000 \
-    WORKERS=2
+    WORKERS=2 \
+    LIMIT_CONCURRENCY=200 \
+    KEEP_ALIVE_S=5
 
 WORKDIR /srv/memory-cell
 

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     lab_queue: int = Field(4, ge=0, le=256)
     lab_rate: float = Field(5.0, gt=0, le=1000)
     lab_burst: int = Field(20, ge=1, le=10_000)
+    # Slow clients (uvicorn, per worker): past limit_concurrency open connections or requests a
+    # new one gets 503 at once; an idle kept-alive connection is closed after keep_alive_s.
+    # Header and body read timeouts belong to the reverse proxy (README, Deployment).
+    limit_concurrency: int = Field(200, ge=1, le=100_000)
+    keep_alive_s: int = Field(5, ge=1, le=300)
 
     @field_validator("database_url")
     @classmethod
