@@ -22,6 +22,7 @@ from typing import TypeVar
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import Busy, DomainError
+from app.security.ratelimit import client_group
 from app.security.respond import refuse
 
 R = TypeVar("R")
@@ -124,7 +125,8 @@ class AdmissionMiddleware:
         if scope["type"] == "http" and scope["path"].startswith(self.prefix):
             client = scope.get("client")
             try:
-                self.rate.take(client[0] if client else "unknown")
+                # An IPv6 client's whole /64 shares one bucket, as the login limits count it.
+                self.rate.take(client_group(client[0]) if client else "unknown")
                 if scope["method"] == "POST" and self.pool.full():  # GETs compute nothing
                     raise Busy(self.pool.message, retry_after=self.pool.retry_after)
             except DomainError as exc:

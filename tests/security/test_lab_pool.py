@@ -20,6 +20,7 @@ from app.errors import Busy
 from app.nn import lab as engine
 from app.security import passwords
 from app.security.pools import ClientRate, Pool, TooManyRequests
+from app.security.ratelimit import client_group
 from app.services import lab_runs
 from tests.reliability import server as app_server
 from tests.security.lab_client import lab_client
@@ -237,3 +238,11 @@ def test_pages_stay_fast_while_40_heavy_lab_requests_arrive(served):
     assert codes.count(200) >= 1
     assert max(latencies) < 1.0
     assert statistics.median(latencies) < 0.5
+
+
+def test_an_ipv6_clients_64_shares_one_share():
+    rate = ClientRate(rate=0.001, burst=1, what="lab")
+    rate.take(client_group("2001:db8:1:2::1"), now=0.0)
+    with pytest.raises(TooManyRequests):
+        rate.take(client_group("2001:db8:1:2:ffff::9"), now=0.0)
+    rate.take(client_group("2001:db8:1:3::1"), now=0.0)  # another /64
