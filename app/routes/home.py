@@ -4,7 +4,8 @@ from fastapi.responses import HTMLResponse
 from app import repository
 from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, TemplatesDep
 from app.services import reviews, schedule
-from app.study import queue, scheduling
+from app.services.next_card import todays_queue
+from app.study import scheduling
 from app.study.status import summarize
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -23,18 +24,8 @@ def home(
     statuses = repository.statuses_of(rows, deck.slugs, now)
     summary = summarize(statuses.values())
     memories = repository.memories_of(rows)
-    start, end = reviews.study_day(user, now)
-    introduced = reviews.new_cards_introduced(session, user, start, end)
-    new_count = sum(1 for slug in deck.slugs if slug not in memories)
-    limit = schedule.new_limit(user, new_count, introduced, now)
-    pick = queue.next_card(
-        deck.slugs,
-        memories,
-        now,
-        end,
-        new_introduced_today=introduced,
-        new_limit=limit.limit,
-    )
+    today = todays_queue(session, user, deck, memories, now)
+    pick, introduced, limit = today.pick, today.introduced, today.new_limit
     weakest = sorted(
         (c for c in deck if statuses[c.slug].retrievability is not None),
         key=lambda c: statuses[c.slug].retrievability,

@@ -4,6 +4,7 @@ interval each rating button would give, and the day's counts. Reads only; times 
 from dataclasses import dataclass
 from datetime import datetime
 
+import fsrs
 from sqlmodel import Session
 
 from app import repository
@@ -35,6 +36,40 @@ class NextCard:
     next_due: datetime | None  # when the next studied card falls due
 
 
+@dataclass(frozen=True, slots=True)
+class Queue:
+    pick: queue.Pick  # the next card and the day's counts
+    introduced: int  # new cards introduced this study day
+    new_limit: schedule.NewLimit  # today's new-card limit (raised before an interview)
+
+
+def todays_queue(
+    session: Session,
+    user: User,
+    deck: Deck,
+    memories: dict[str, fsrs.Card],
+    now: datetime,
+    *,
+    only: set[str] | None = None,
+) -> Queue:
+    """Where today's queue stands for `user`: what comes next within today's new-card limit
+    (only cards in `only`, if given). The home page and the review screen share it."""
+    start, end = reviews.study_day(user, now)
+    introduced = reviews.new_cards_introduced(session, user, start, end)
+    new_count = sum(1 for slug in deck.slugs if slug not in memories)
+    limit = schedule.new_limit(user, new_count, introduced, now)
+    pick = queue.next_card(
+        deck.slugs,
+        memories,
+        now,
+        end,
+        new_introduced_today=introduced,
+        new_limit=limit.limit,
+        only=only,
+    )
+    return Queue(pick, introduced, limit)
+
+
 def next_card(
     session: Session,
     user: User,
@@ -49,19 +84,8 @@ def next_card(
     `days` days and not reviewed since `since` (the session's start)."""
     rows = repository.card_states(session, user.id)
     memories = repository.memories_of(rows)
-    start, end = reviews.study_day(user, now)
     only = reviews.recent_mistakes(session, user, now, days, since) if mistakes else None
-    introduced = reviews.new_cards_introduced(session, user, start, end)
-    new_count = sum(1 for slug in deck.slugs if slug not in memories)
-    pick = queue.next_card(
-        deck.slugs,
-        memories,
-        now,
-        end,
-        new_introduced_today=introduced,
-        new_limit=schedule.new_limit(user, new_count, introduced, now).limit,
-        only=only,
-    )
+    pick = todays_queue(session, user, deck, memories, now, only=only).pick
     upcoming = [m.due for m in memories.values() if m.due > now]
     next_due = min(upcoming) if upcoming else None
     if pick.slug is None:

@@ -14,6 +14,7 @@ from app.models import CardState, QuizAttempt, ReviewLog, User
 from app.repository import to_memory
 from app.study import scheduling, stats
 from app.study.days import zone
+from app.study.memory import CardMemory
 
 
 def review_rows(session: Session, user: User) -> list[stats.ReviewRow]:
@@ -29,10 +30,8 @@ def _review_row(log: ReviewLog) -> stats.ReviewRow:
     state_before = last_before = None
     if log.state_before:
         # The snapshot record_review keeps of the card before this rating (see services.reviews).
-        snapshot = json.loads(log.state_before)
-        state_before = snapshot.get("state")
-        if snapshot.get("last_review"):
-            last_before = datetime.fromisoformat(snapshot["last_review"])
+        before = CardMemory.from_dict(json.loads(log.state_before))
+        state_before, last_before = before.state, before.last_review
     return stats.ReviewRow(
         card=log.card_slug,
         rating=log.rating,
