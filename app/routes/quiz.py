@@ -137,6 +137,8 @@ QUIZ_BUILDER = Builder(
         "mode_labels": MODE_LABELS,
         "min_limit": quiz.MIN_ITEM_SECONDS,
         "max_limit": quiz.MAX_ITEM_SECONDS,
+        "computed_practice": quizzes.COMPUTED_PRACTICE,
+        "computed_templates": len(quiz.TEMPLATES),
     },
 )
 MOCK_BUILDER = Builder(
@@ -274,6 +276,13 @@ def start_mock_form(
 
 
 # ---- pages: the attempt, its results, the history -----------------------------------------
+
+
+@pages.post("/quiz/practice-computed", response_class=HTMLResponse)
+def start_computed_practice(ctx: QuizCtx):
+    """"Practice: computed": a practice quiz of computed items only, from fresh seeds."""
+    view = quizzes.start(ctx, quizzes.COMPUTED_PRACTICE)
+    return RedirectResponse(f"/quiz/{view.attempt.id}", status_code=303)
 
 
 @pages.get("/quiz/history", response_class=HTMLResponse)

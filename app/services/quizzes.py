@@ -85,6 +85,17 @@ class StartRequest:
     cards: tuple[str, ...] = ()  # mock: these questions, in this order
 
 
+# "Practice: computed" on /quiz: ten items worked out by the engine from fresh seeds, feedback
+# after each; the time per item allows for a calculator.
+COMPUTED_PRACTICE = StartRequest(
+    kind=AttemptKind.QUIZ,
+    size=10,
+    time_limit_s=quiz.COMPUTED_PRACTICE_SECONDS,
+    kinds=(Kind.COMPUTED.value,),
+    mode=Mode.PRACTICE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """What every use case works with: one learner, their session and deck, at one moment."""

@@ -71,12 +71,14 @@ QUIZ_KINDS = (Kind.MCQ, Kind.TRUE_FALSE, Kind.COMPUTED)
 QUIZ_SIZES = (5, 10, 20)
 DEFAULT_ITEM_SECONDS = 60
 MIN_ITEM_SECONDS, MAX_ITEM_SECONDS = 5, 600
+COMPUTED_PRACTICE_SECONDS = 180  # per item in "Practice: computed": time to work it out
 MOCK_SIZES = range(1, 21)
 DEFAULT_MOCK_SECONDS = 120
 MIN_MOCK_SECONDS, MAX_MOCK_SECONDS = 30, 900
 MAX_TEXT = 10_000  # characters in a mock-interview answer
 MAX_NUMBER = 1e9
 SEED_LIMIT = 2**31  # seeds fit a 32-bit signed column on every database
+MAX_REDRAWS = 50  # seeds tried for a computed item that differs from those already picked
 MISTAKE_SELF_SCORE = 0.5  # a mock answer covering less than half the key points is a mistake
 
 
@@ -394,9 +396,15 @@ def build_quiz(
         )
     picked = [content_item(card, item, rng) for card, item in content[: spec.size - n_computed]]
     rng.shuffle(usable)
+    shown: set[str] = set()  # never the same item twice in one attempt, even from two seeds
     for k in range(n_computed):
         template, card = usable[k % len(usable)]
-        picked.append(computed_item(template, rng.randrange(SEED_LIMIT), card))
+        for _ in range(MAX_REDRAWS):
+            item = computed_item(template, rng.randrange(SEED_LIMIT), card)
+            if item.prompt.source not in shown:
+                break
+        shown.add(item.prompt.source)
+        picked.append(item)
     rng.shuffle(picked)
     return tuple(picked)
 

@@ -135,7 +135,7 @@ function showItem(index, focus = false) {
   $("number").value = isNumber && item.given != null ? String(item.given) : "";
   $("number-error").hidden = true;
   $("number").removeAttribute("aria-invalid");
-  $("tolerance").textContent = isNumber ? `A number; answers within ±${item.tolerance} count as right.` : "";
+  $("tolerance").textContent = isNumber ? toleranceHint(item.tolerance) : "";
 
   const open = item.state === "open" && !closing;
   for (const input of form.querySelectorAll("input")) input.disabled = !open;
@@ -210,7 +210,9 @@ function renderFeedback(item) {
     box.append(p);
   } else if (item.answer_type === "number") {
     const p = document.createElement("p");
-    p.textContent = `The answer is ${fb.expected} (accepted within ±${fb.tolerance}).`;
+    p.textContent = fb.tolerance
+      ? `The answer is ${fb.expected} (accepted within ±${fb.tolerance}).`
+      : `The answer is ${fb.expected} (exactly).`;
     box.append(p);
   } else {
     box.append(whyList(item));
@@ -266,9 +268,18 @@ async function load() {
   }
 }
 
+function toleranceHint(tolerance) {
+  return tolerance
+    ? `A number; answers within ±${tolerance} count as right.`
+    : "A whole number; only the exact answer counts.";
+}
+
 function readAnswer(item) {
   if (item.answer_type === "number") {
-    const raw = $("number").value.trim().replace(/\u2212/g, "-").replace(",", ".");
+    let raw = $("number").value.trim().replace(/\u2212/g, "-");
+    // A whole-number answer may be typed with thousands separators (256,512 or 256 512);
+    // otherwise a comma is a decimal point (0,42).
+    raw = item.tolerance === 0 ? raw.replace(/[\s,_']/g, "") : raw.replace(",", ".");
     const value = raw === "" ? NaN : Number(raw);
     if (!Number.isFinite(value)) {
       $("number-error").textContent = "Enter a number, such as 0.42 or -1.3.";

@@ -336,9 +336,12 @@ def test_history_lists_every_attempt_with_score_mode_and_duration(qc, quiz_app, 
 def test_computed_numbers_are_checked_within_the_tolerance(qc, quiz_app):
     attempt = start(qc, kinds=["computed"])
     items = stored_items(quiz_app, attempt["id"])
-    k = next(i for i, item in enumerate(items) if item["answer_type"] == "number")
-    assert attempt["items"][k]["tolerance"] == 0.01
-    close = items[k]["correct"] + 0.008
+    k = next(
+        i
+        for i, item in enumerate(items)
+        if item["answer_type"] == "number" and attempt["items"][i]["tolerance"] > 0
+    )
+    close = items[k]["correct"] + 0.8 * attempt["items"][k]["tolerance"]
     answer(qc, attempt, k, close)
     state = qc.post(f"/api/quizzes/{attempt['id']}/finish").json()
     assert state["items"][k]["feedback"]["outcome"] == "correct"
