@@ -169,15 +169,17 @@ def _builder_page(
     templates,
     values: dict[str, Any],
     errors: dict[str, str],
+    practice_error: str | None = None,
 ):
     context = {
         "values": values,
         "errors": errors,
+        "practice_error": practice_error,
         "topics": _topic_counts(ctx.deck),
         **builder.choices(ctx.deck),
         "open_attempts": _in_progress(ctx, builder.kind),
     }
-    status = 422 if errors else 200
+    status = 422 if errors else 409 if practice_error else 200
     return templates.TemplateResponse(request, builder.template, context, status_code=status)
 
 
@@ -279,9 +281,14 @@ def start_mock_form(
 
 
 @pages.post("/quiz/practice-computed", response_class=HTMLResponse)
-def start_computed_practice(ctx: QuizCtx):
-    """"Practice: computed": a practice quiz of computed items only, from fresh seeds."""
-    view = quizzes.start(ctx, quizzes.COMPUTED_PRACTICE)
+def start_computed_practice(request: Request, ctx: QuizCtx, templates: TemplatesDep):
+    """ "Practice: computed": a practice quiz of computed items only, from fresh seeds. Refused
+    only by the per-learner quotas, whose message is shown beside the button."""
+    try:
+        view = quizzes.start(ctx, quizzes.COMPUTED_PRACTICE)
+    except quizzes.Refused as exc:
+        values = QUIZ_BUILDER.defaults
+        return _builder_page(QUIZ_BUILDER, ctx, request, templates, values, {}, exc.message)
     return RedirectResponse(f"/quiz/{view.attempt.id}", status_code=303)
 
 

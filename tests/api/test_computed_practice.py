@@ -76,3 +76,16 @@ def test_computed_practice_refuses_a_cross_site_post(client):
     response = client.post("/quiz/practice-computed", data={}, follow_redirects=False)
     assert response.status_code in (400, 403)
     assert client.get("/api/quizzes").json() == []
+
+
+def test_past_the_quota_practice_says_why_beside_the_button(client):
+    from app.services.quizzes import MAX_OPEN_ATTEMPTS
+
+    for _ in range(MAX_OPEN_ATTEMPTS):
+        start_practice(client)
+    response = client.post("/quiz/practice-computed", data=form(client, {}, page="/quiz"))
+    assert response.status_code == 409
+    section = BeautifulSoup(response.text, "html.parser").select_one("section.practice-computed")
+    alert = section.select_one('[role="alert"]')
+    assert alert is not None and "running" in alert.text
+    assert len(client.get("/api/quizzes").json()) == MAX_OPEN_ATTEMPTS  # nothing more started
