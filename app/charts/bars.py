@@ -54,6 +54,8 @@ def bar_chart(
         )
         parts.append(label(centre, base - h - 5, str(bar.value), "value"))
         tick = "tick strong" if bar.highlight else "tick"
+        if i % 2 and len(bars) > 7:
+            tick += " alternate"  # hidden where the chart is narrow, so labels never collide
         for line, text in enumerate(bar.label.split("\n")):
             parts.append(label(centre, base + 16 + 14 * line, text, tick))
     if not any(b.value for b in bars):

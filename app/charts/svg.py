@@ -65,6 +65,7 @@ def root(
         viewBox=f"0 0 {width} {height}",
         width=width,
         height=height,
+        data_vbw=width,  # CSS keeps the text legible when the chart shrinks (app.css)
         role="img",
         aria_labelledby=f"{chart_id}-title",
         aria_describedby=f"{chart_id}-desc",
