@@ -25,9 +25,45 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.content.errors import ContentError
-from app.content.loader import load_deck
-from app.content.model import Deck, MultipleChoice, Text, TrueFalse
-from app.nn.presets import PRESET_NAMES
+from app.content.loader import TOUR_FOLDER, load_deck
+from app.content.model import Card, Deck, MultipleChoice, Text, TrueFalse
+from app.nn.interventions import QUANTITIES
+from app.nn.presets import PRESET_NAMES, PRESETS
+from app.nn.units import ADDING_FEATURES, CHAR_FEATURES
+
+# Which lab views make sense for each kind of preset.
+TOUR_TABS = {
+    "adding": {"gates", "units", "compare", "train"},
+    "char": {"gates", "units", "sample"},
+    "gradients": {"gradients", "gates", "train"},
+}
+
+
+def tour_problem(card: Card) -> str | None:
+    """What is wrong with a card's lab tour given its preset, or None. (The loader has already
+    checked each step's form; this needs the presets, which the loader is not given.)"""
+    where = f"{card.path}: lab tour (questions/{TOUR_FOLDER}/)"
+    if not card.tour:
+        return f"{where}: questions/{TOUR_FOLDER}/ has no file for it"
+    p = PRESETS[card.lab.preset]
+    shown = set(QUANTITIES[p.cell])
+    features = CHAR_FEATURES if p.task == "char" else ADDING_FEATURES
+    for k, step in enumerate(card.tour):
+        field = f"{where} steps[{k}]"
+        if step.tab is not None and step.tab not in TOUR_TABS[p.task]:
+            return f"{field}.tab: {p.name} ({p.task}) has no use for the {step.tab} view"
+        if step.gate is not None and step.gate not in shown:
+            return f"{field}.gate: the {p.cell.upper()} of {p.name} has no {step.gate}"
+        if step.unit is not None and step.unit > p.hidden:
+            return f"{field}.unit: {p.name} has only {p.hidden} units"
+        if step.hold is not None:
+            q, unit = step.hold.split(".")[:2]
+            if p.task == "gradients" or q not in shown or int(unit) > p.hidden:
+                return f"{field}.hold: {step.hold!r} cannot be held in {p.name}"
+        if step.feature is not None and step.feature not in features:
+            return f"{field}.feature: {p.name} knows {', '.join(features)}"
+    return None
+
 
 MAX_KEYED_LONGEST = 0.30  # share of MC items whose keyed option is the strictly longest
 MAX_KEYED_SHORTEST = 0.30  # ... or the strictly shortest: the same cue turned round
@@ -111,6 +147,8 @@ def check_deck(deck: Deck, tags: tuple[str, ...]) -> Report:
     prompts: dict[str, str] = {}
     for card in deck:
         report.tags.update(card.tags)
+        if problem := tour_problem(card):
+            problems.append(problem)
         for tag in card.tags:
             if tag not in allowed:
                 problems.append(

@@ -26,6 +26,7 @@ from app.content.model import (
     QuizItem,
     Reference,
     Text,
+    TourStep,
     TrueFalse,
 )
 from app.content.render import MathError, render_block, render_inline
@@ -43,6 +44,13 @@ SECTIONS = (
 OPTIONS_PER_QUESTION = 4
 SKILLS = ("recall", "apply")
 CUES_FOLDER = "recall"
+TOUR_FOLDER = "lab"
+TOUR_TABS = ("gates", "units", "sample", "compare", "gradients", "train")
+TOUR_QUANTITIES = ("i", "f", "g", "o", "c", "h", "r", "z", "n")
+TOUR_FIELDS = ("text", "tab", "gate", "unit", "step", "hold", "feature")
+MIN_TOUR, MAX_TOUR = 2, 5  # steps after "what to look for": 3 to 6 in all
+MAX_TOUR_TEXT = 400
+HOLD = re.compile(r"^[ifgochrzn]\.\d{1,3}\.\d{1,3}\.\d{1,3}\.-?\d+(\.\d+)?$")
 
 
 class _File:
@@ -245,6 +253,60 @@ def parse_quiz(data: dict[str, Any], slug: str, f: _File) -> tuple[QuizItem, ...
     return tuple(out)
 
 
+def parse_tour_file(path: Path) -> tuple[TourStep, ...]:
+    """A card's lab tour: `steps:` a list of 2 to 5 mappings with `text` and optionally `tab`,
+    `gate`, `unit`, `step`, `hold`, `feature`. What depends on the preset (which gates its cell
+    has, how many units) is checked by `app.content.check`, which knows the presets."""
+    f = _File(f"{path.parent.parent.name}/{path.parent.name}/{path.name}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise f.fail("file", f"is not valid YAML text: {exc}") from exc
+    steps = data.get("steps") if isinstance(data, dict) else None
+    if not isinstance(steps, list) or not MIN_TOUR <= len(steps) <= MAX_TOUR:
+        raise f.fail("steps", f"must be a list of {MIN_TOUR} to {MAX_TOUR} steps")
+    out = []
+    for k, step in enumerate(steps):
+        field = f"steps[{k}]"
+        if not isinstance(step, dict):
+            raise f.fail(field, "must be a mapping with at least 'text'")
+        unknown = sorted(set(step) - set(TOUR_FIELDS))
+        if unknown:
+            raise f.fail(field, f"unknown field {unknown[0]!r} (known: {', '.join(TOUR_FIELDS)})")
+        text = f.require(step, "text", str, f"{field}.text")
+        if len(text) > MAX_TOUR_TEXT:
+            raise f.fail(f"{field}.text", f"has {len(text)} characters; at most {MAX_TOUR_TEXT}")
+        tab, gate = step.get("tab"), step.get("gate")
+        if tab is not None and tab not in TOUR_TABS:
+            raise f.fail(f"{field}.tab", f"must be one of {', '.join(TOUR_TABS)}, got {tab!r}")
+        if gate is not None and gate not in TOUR_QUANTITIES:
+            raise f.fail(f"{field}.gate", f"must be one of {', '.join(TOUR_QUANTITIES)}")
+        for key, high in (("unit", 128), ("step", 500)):
+            value = step.get(key)
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= high
+            ):
+                raise f.fail(f"{field}.{key}", f"must be a whole number from 1 to {high}")
+        hold = step.get("hold")
+        if hold is not None and not (isinstance(hold, str) and HOLD.match(hold)):
+            raise f.fail(f"{field}.hold", "must look like 'f.4.12.50.0' (q.unit.from.to.value)")
+        feature = step.get("feature")
+        if feature is not None and not (isinstance(feature, str) and SLUG.match(feature)):
+            raise f.fail(f"{field}.feature", "must be a feature name such as 'inside-quotes'")
+        out.append(
+            TourStep(
+                f.text(text, f"{field}.text"),
+                tab=tab,
+                gate=gate,
+                unit=step.get("unit"),
+                step=step.get("step"),
+                hold=hold,
+                feature=feature,
+            )
+        )
+    return tuple(out)
+
+
 def parse_card(path: Path, preset_names: Collection[str]) -> Card:
     f = _File(f"{path.parent.name}/{path.name}")
     name = FILE_NAME.match(path.name)
@@ -281,6 +343,9 @@ def parse_card(path: Path, preset_names: Collection[str]) -> Card:
     # Optional here (a card without cues cannot be checked, and says so); `app.content.check`
     # and the deck's tests require them for every card of the real deck.
     cues = parse_cue_file(cue_path, len(key_points)) if cue_path.is_file() else ()
+    # The lab tour, likewise in a file of its own (optional here, required by the check).
+    tour_path = path.parent / TOUR_FOLDER / f"{path.stem}.yaml"
+    tour = parse_tour_file(tour_path) if tour_path.is_file() else ()
     return Card(
         number=number,
         slug=slug,
@@ -309,6 +374,7 @@ def parse_card(path: Path, preset_names: Collection[str]) -> Card:
         quiz=parse_quiz(data, slug, f),
         path=f.path,
         cues=cues,
+        tour=tour,
     )
 
 
@@ -337,9 +403,10 @@ def load_deck(folder: Path, preset_names: Collection[str]) -> Deck:
     paths = sorted(p for p in folder.glob("*.md") if p.name != "README.md")
     cards = [parse_card(p, preset_names) for p in paths]
     stems = {p.stem for p in paths}
-    for orphan in sorted((folder / CUES_FOLDER).glob("*.yaml")):
-        if orphan.stem not in stems:
-            raise ContentError(
-                f"{folder.name}/{CUES_FOLDER}/{orphan.name}", "file", "has no card file beside it"
-            )
+    for sub in (CUES_FOLDER, TOUR_FOLDER):
+        for orphan in sorted((folder / sub).glob("*.yaml")):
+            if orphan.stem not in stems:
+                raise ContentError(
+                    f"{folder.name}/{sub}/{orphan.name}", "file", "has no card file beside it"
+                )
     return build_deck(cards)

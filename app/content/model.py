@@ -40,6 +40,21 @@ class LabLink:
 
 
 @dataclass(frozen=True, slots=True)
+class TourStep:
+    """One step of a card's guided lab tour: what to look for, and what the lab selects for it
+    (None: leave as it is). unit and step are 1-based, as on screen; hold is a held value in
+    the lab's link form, quantity.unit.from.to.value."""
+
+    text: Text
+    tab: str | None = None
+    gate: str | None = None
+    unit: int | None = None
+    step: int | None = None
+    hold: str | None = None
+    feature: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Misconception:
     claim: Text
     correction: Text
@@ -104,6 +119,8 @@ class Card:
     path: str  # the file it came from, relative to the questions folder
     # Per key point, how the recall detector hears it (questions/recall/NN-slug.yaml).
     cues: tuple[PointCues, ...] = ()
+    # The lab tour after "what to look for" (questions/lab/NN-slug.yaml).
+    tour: tuple[TourStep, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

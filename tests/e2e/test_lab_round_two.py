@@ -6,12 +6,24 @@ import itertools
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_lab import explain_text, open_lab
 
 pytestmark = pytest.mark.e2e
+
+AXE = Axe()
+
+
+def open_view(page: Page, server: str, query: str) -> None:
+    """Open the lab on any view and wait for its run (skipping "predict, then see")."""
+    page.goto(f"{server}/lab{query}")
+    expect(page.locator("[data-status]")).to_contain_text("Ran ")
+    skip = page.get_by_role("button", name="Skip and show the result")
+    if skip.is_visible():
+        skip.click()
 
 
 def hover_cell(page: Page, quantity: str, t: int, u: int, T: int, H: int) -> None:
@@ -120,3 +132,135 @@ def test_gradient_chart_has_a_legend_not_overlapping_labels(page: Page, server: 
         overlap_x = a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
         overlap_y = a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
         assert not (overlap_x and overlap_y), (a, b)
+
+
+# --- find units, text view, sample, compare, tour, links -------------------------------------
+
+
+def test_find_units_draws_bands_under_the_text_and_selects_a_unit(page: Page, server: str):
+    text = 'She said "the cell keeps it" and left.'
+    open_lab(page, server, f"?preset=char-lstm&text={text}")
+    page.get_by_role("tab", name="Find units").click()
+    page.get_by_label("Feature").select_option("inside-quotes")
+    bands = page.locator("[data-unit-bands] .band-unit")
+    expect(bands).to_have_count(8)
+    axis = page.locator("[data-unit-bands] .band-axis .band-cell")
+    expect(axis).to_have_count(len(text))
+    first = bands.first.get_by_role("button")
+    label = first.inner_text()
+    expect(bands.first.locator(".band-r")).to_contain_text("r = ")
+    page.get_by_text("Values as a table").filter(visible=True).click()
+    expect(page.locator("[data-units-table] tbody tr")).to_have_count(64)
+    expect(page).to_have_url(re.compile(r"feature=inside-quotes"))
+    screenshot(page, "lab-11-find-units")
+    first.click()
+    expect(first).to_have_attribute("aria-pressed", "true")
+    unit = label.split()[-1]
+    expect(page.locator("[data-unit-number]")).to_have_text(unit)  # selected everywhere
+
+
+def test_text_view_puts_the_characters_under_the_columns(page: Page, server: str):
+    open_lab(page, server, "?preset=char-lstm-small")
+    page.get_by_role("button", name="brackets").click()
+    expect(page.locator("#lab-text")).to_have_value("f(g(x), [h(y), (z)])")
+    page.get_by_label(re.compile("Text view")).check()
+    canvas = page.locator('canvas[data-heatmap="h"]')
+    expect(canvas).to_be_visible()
+    width = canvas.evaluate("c => c.getBoundingClientRect().width")
+    assert width >= 30 + 20 * 14 - 1  # one readable column per character
+    expect(page).to_have_url(re.compile(r"tv=1"))
+
+
+def test_sample_colours_each_character_and_opens_its_step(page: Page, server: str):
+    open_view(page, server, "?preset=char-lstm&tab=sample")
+    page.get_by_label("Start text").fill("The cell ")
+    page.locator("#sample-length").fill("40")
+    page.get_by_label(re.compile("Temperature")).fill("0")
+    page.locator("#view-sample").get_by_role("button", name="Sample", exact=True).click()
+    chars = page.locator("[data-sample-output] .sample-char")
+    expect(chars).to_have_count(40)
+    assert "probability" in chars.first.get_attribute("aria-label")
+    expect(page).to_have_url(re.compile(r"prime=The\+cell"))
+    screenshot(page, "lab-12-sample")
+    chars.nth(4).click()
+    expect(page.get_by_role("tab", name="Gates")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("[data-step-out]")).to_have_text(str(len("The cell ") + 4))
+
+
+def test_compare_cells_shows_three_readouts_and_gradients(page: Page, server: str):
+    open_view(page, server, "?preset=adding-lstm&tab=compare")
+    legend = page.locator("[data-compare-readout] .chart-legend li")
+    expect(legend).to_have_count(3)
+    expect(page.locator("[data-compare-grads] svg path.series")).to_have_count(3)
+    expect(page.locator("[data-compare-status]")).to_contain_text("Final predictions: LSTM")
+    screenshot(page, "lab-13-compare")
+    page.get_by_role("button", name="Train the RNN live at T = 50").click()
+    expect(page.get_by_role("tab", name="Train live")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#train-cell")).to_have_value("rnn")
+    expect(page.locator("#train-T")).to_have_value("50")
+    expect(page.locator("[data-train-note]")).to_be_visible()
+
+
+def test_the_tour_walks_a_cards_question_and_is_part_of_the_link(page: Page, server: str):
+    open_view(page, server, "?card=what-are-lstms")
+    tour = page.locator("[data-tour]")
+    expect(tour.locator("[data-tour-pos]")).to_have_text("Step 1 of 4")
+    expect(tour.locator("li:visible")).to_contain_text("What to look for")
+    tour.get_by_role("button", name="Next").click()
+    expect(tour.locator("[data-tour-pos]")).to_have_text("Step 2 of 4")
+    expect(page.locator("[data-explain]")).to_contain_text("Unit 4, step 11")
+    expect(page).to_have_url(re.compile(r"tour=2"))
+    # Keyboard: Next is a button, reachable and pressed with Enter.
+    tour.get_by_role("button", name="Next").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect(tour.locator("[data-tour-pos]")).to_have_text("Step 4 of 4")
+    expect(page.locator("[data-hold-readout]")).to_contain_text("→")
+    expect(page).to_have_url(re.compile(r"hold=f\.4\.12\.50\.0"))
+    screenshot(page, "lab-14-tour")
+    page.goto(page.url)  # a shared link opens the same step
+    expect(page.locator("[data-tour] [data-tour-pos]")).to_have_text("Step 4 of 4")
+    page.locator("[data-tour]").get_by_role("button", name="Back").click()
+    expect(page.locator("[data-hold-readout]")).to_be_hidden()
+
+
+# --- the quality bar: axe (every rule, both themes) and 390 px --------------------------------
+
+VIEWS = {
+    "what-if": "?preset=adding-lstm&gate=f&unit=4&step=12&hold=f.4.12.50.0&view=change",
+    "units": "?preset=char-lstm&tab=units&feature=inside-quotes&text=Say%20%22yes%22%20now.",
+    "sample": "?preset=char-lstm&tab=sample",
+    "compare": "?preset=adding-lstm&tab=compare",
+    "tour": "?card=what-are-lstms&tour=2",
+    "text-view": "?preset=char-lstm-small&tv=1",
+}
+READY = {
+    "what-if": "[data-hold-readout]:not([hidden])",
+    "units": "[data-unit-bands] .band-unit",
+    "sample": "[data-sample-form]",
+    "compare": "[data-compare-grads] svg",
+    "tour": "[data-tour-pos]",
+    "text-view": 'canvas[data-heatmap="h"]',
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_axe_and_phone_width_on_the_new_views(browser, server: str, scheme: str, view: str):
+    for width in (1366, 390):
+        context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 800})
+        page = context.new_page()
+        open_view(page, server, VIEWS[view])
+        page.locator(READY[view]).first.wait_for()
+        if view == "sample":
+            page.locator("#view-sample").get_by_role("button", name="Sample", exact=True).click()
+            page.locator("[data-sample-output] .sample-char").first.wait_for()
+        results = AXE.run(page)
+        violations = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
+            for v in results.response["violations"]
+        ]
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        context.close()
+        assert not violations, (width, violations)
+        assert scroll <= width, f"{view} scrolls sideways at {width}px ({scroll}px)"

@@ -6,6 +6,8 @@
 import { extent, legend, palettes, position, scaleFor } from "./palette.js";
 
 const GUTTER = 30; // px at the left for unit numbers
+const CHAR_W = 14; // px per column in the text view: one readable character per step
+const AXIS_H = 18; // px under the rows for the characters
 
 function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
@@ -16,8 +18,9 @@ export class Heatmap {
    * name: the quantity ("f", "c", ...); title: its heading; kind: "gate" | "bounded" | "signed";
    * values: T × H; on: {hover(name, t, u), leave(name), select(name, t, u), key(name, event)}.
    */
-  constructor({ name, title, description, kind, values, rowHeight, on }) {
+  constructor({ name, title, description, kind, values, rowHeight, labels, on }) {
     this.name = name;
+    this.labels = labels ?? null; // text view: the characters under the columns
     this.kind = kind;
     this.on = on;
     this.rowHeightMax = rowHeight ?? 12;
@@ -83,6 +86,7 @@ export class Heatmap {
     const y = event.clientY - box.top;
     const width = box.width - GUTTER;
     if (x < 0 || width <= 0) return null;
+    if (y >= this.H * this.rowHeight()) return null; // the character axis
     const t = Math.min(this.T - 1, Math.floor((x / width) * this.T));
     const u = Math.min(this.H - 1, Math.floor(y / this.rowHeight()));
     return t >= 0 && u >= 0 ? { t, u } : null;
@@ -117,9 +121,12 @@ export class Heatmap {
   draw(selection = this.selection, evidence = this.evidence) {
     this.selection = selection;
     this.evidence = evidence;
-    const width = Math.max(120, this.canvas.parentElement?.clientWidth || this.element.clientWidth || 600);
+    const room = this.canvas.parentElement?.clientWidth || this.element.clientWidth || 600;
+    const width = Math.max(120, room, this.labels ? GUTTER + this.T * CHAR_W : 0);
     const rh = this.rowHeight();
-    const height = rh * this.H;
+    const height = rh * this.H + (this.labels ? AXIS_H : 0);
+    if (this.labels) this.canvas.style.width = `${width}px`;
+    else this.canvas.style.removeProperty("width");
     const dpr = window.devicePixelRatio || 1;
     if (this.canvas.width !== Math.round(width * dpr) || this.canvas.height !== Math.round(height * dpr)) {
       this.canvas.width = Math.round(width * dpr);
@@ -132,7 +139,19 @@ export class Heatmap {
     ctx.imageSmoothingEnabled = false;
     const plotW = width - GUTTER;
     const cw = plotW / this.T;
-    ctx.drawImage(this.picture(), GUTTER, 0, plotW, height);
+    const rowsH = rh * this.H;
+    ctx.drawImage(this.picture(), GUTTER, 0, plotW, rowsH);
+    if (this.labels) {
+      // The text as the x axis: each character under its own column.
+      ctx.fillStyle = cssVar("--text");
+      ctx.font = "12px ui-monospace, monospace";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "alphabetic";
+      this.labels.forEach((ch, t) => {
+        const shown = ch === " " ? "␣" : ch === "\n" ? "↵" : ch;
+        ctx.fillText(shown, GUTTER + (t + 0.5) * cw, rowsH + 13);
+      });
+    }
 
     // Unit numbers, as many as fit.
     ctx.fillStyle = cssVar("--muted");
@@ -163,7 +182,7 @@ export class Heatmap {
     ctx.lineWidth = 1;
     ctx.strokeStyle = text;
     ctx.globalAlpha = 0.55;
-    ctx.strokeRect(GUTTER + t * cw + 0.5, 0.5, Math.max(cw - 1, 1), height - 1);
+    ctx.strokeRect(GUTTER + t * cw + 0.5, 0.5, Math.max(cw - 1, 1), rowsH - 1);
     ctx.globalAlpha = 1;
     ctx.fillStyle = text;
     ctx.beginPath();

@@ -15,6 +15,10 @@ import { inputStrip } from "./strip.js";
 import { TrainView } from "./train.js";
 import { unitPlot } from "./unitplot.js";
 import { difference, formatHolds, parseHolds, toInterventions, WhatIf } from "./whatif.js";
+import { CompareView } from "./compare.js";
+import { SampleView } from "./sample.js";
+import { Tour } from "./tour.js";
+import { UnitsView } from "./units.js";
 
 const root = document.querySelector("[data-lab]");
 const form = root.querySelector("[data-controls]");
@@ -59,6 +63,14 @@ const state = {
   gT: url.gT ?? null,
   gH: url.gH ?? null,
   holds: parseHolds(url.hold),
+  feature: url.feature ?? null,
+  uq: url.uq ?? null,
+  prime: url.prime ?? null,
+  len: url.len ?? null,
+  temp: url.temp ?? null,
+  sseed: url.sseed ?? null,
+  tv: url.tv === 1,
+  tour: url.tour ?? null,
   view: url.view === "change" ? "change" : "values",
 };
 let source = "preset";
@@ -236,6 +248,14 @@ function show(data, body) {
   setResultsHidden(waiting);
   grads.configure(state, data);
   if (!waiting && state.tab === "gradients") grads.load();
+  const file = source === "upload" ? fileBox.files?.[0] : null;
+  const nonlinearity = source === "upload" && form.elements.nonlinearity?.value === "relu" ? "relu" : null;
+  unitsView.configure({ run: data, body, file, nonlinearity, feature: state.feature, quantity: state.uq, unit: selection.u });
+  sampleView.configure({ run: data, body, file, prime: state.prime, length: state.len, temperature: state.temp, seed: state.sseed });
+  compareView.configure(data);
+  if (state.tab === "units") unitsView.load();
+  if (state.tab === "compare") compareView.load();
+  tour.configure(data, state.tour);
 }
 
 /** Start where something happens: the first marked step of an adding sequence. */
@@ -272,9 +292,23 @@ function buildHeatmaps(data) {
   const change = state.view === "change" && data.baseline;
   root.querySelector("[data-view-toggle]").hidden = !data.baseline;
   for (const radio of root.querySelectorAll('input[name="heatview"]')) radio.checked = radio.value === (change ? "change" : "values");
+  const textView = Boolean(data.text) && state.tv;
+  root.querySelector("[data-text-view-toggle]").hidden = !data.text;
+  root.querySelector("[data-text-view]").checked = textView;
+  heatmapBox.classList.toggle("text-view", textView);
+  if (textView) {
+    heatmapBox.tabIndex = 0;
+    heatmapBox.setAttribute("role", "region");
+    heatmapBox.setAttribute("aria-label", "Heatmaps under the text (scrolls sideways)");
+  } else {
+    heatmapBox.removeAttribute("tabindex");
+    heatmapBox.removeAttribute("role");
+    heatmapBox.removeAttribute("aria-label");
+  }
   for (const q of quantities(data.cell)) {
     const values = valuesOf(data, q.name);
     const map = new Heatmap({
+      labels: textView ? [...data.text] : null,
       name: q.name,
       title: change ? `${q.title}: change (held − untouched)` : q.title,
       description: change
@@ -563,6 +597,8 @@ function openTab(name, focus = false) {
   for (const view of root.querySelectorAll("[data-view]")) view.hidden = view.dataset.view !== name;
   if (name !== "gates") stop();
   if (name === "gradients" && !root.classList.contains("is-waiting")) grads.load();
+  if (name === "units" && run) unitsView.load();
+  if (name === "compare" && run) compareView.load();
   if (name === "train") train.show();
   if (name === "gates") update();
   saveURL();
@@ -599,6 +635,14 @@ function saveURL() {
     gT: state.gT,
     gH: state.gH,
     hold: state.holds.length ? formatHolds(state.holds) : null,
+    feature: state.tab === "units" ? state.feature : null,
+    uq: state.tab === "units" && state.uq === "c" ? "c" : null,
+    prime: state.tab === "sample" ? state.prime : null,
+    len: state.tab === "sample" ? state.len : null,
+    temp: state.tab === "sample" ? state.temp : null,
+    sseed: state.tab === "sample" && state.sseed ? state.sseed : null,
+    tv: state.tv && isText ? 1 : null,
+    tour: state.tour,
     view: state.view === "change" && state.holds.length ? "change" : null,
   });
   root.querySelector("[data-permalink]").href = href;
@@ -649,6 +693,92 @@ const whatif = new WhatIf(root.querySelector("[data-whatif]"), {
   },
 });
 whatif.set(state.holds);
+
+const unitsView = new UnitsView(root.querySelector("#view-units"), {
+  onSelect(u) {
+    selection = { ...selection, u };
+    if (state.gate !== "h" && state.gate !== "c") state.gate = state.uq === "c" ? "c" : "h";
+    update();
+  },
+  onChange({ feature, quantity }) {
+    state.feature = feature;
+    state.uq = quantity;
+    saveURL();
+  },
+});
+const sampleView = new SampleView(root.querySelector("#view-sample"), {
+  onOpen(text, step) {
+    const kept = text.slice(-MAX_T);
+    openTab("gates"); // before the step: opening the tab writes the current selection back
+    state.text = kept;
+    textBox.value = kept;
+    state.step = Math.min(step, kept.length);
+    runNow();
+  },
+  onChange({ prime, length, temperature, seed }) {
+    Object.assign(state, { prime, len: length, temp: temperature, sseed: seed });
+    saveURL();
+  },
+});
+const compareView = new CompareView(root.querySelector("#view-compare"), {
+  onTrain() {
+    openTab("train");
+    train.trainRNN();
+  },
+});
+
+const tour = new Tour(root.querySelector("[data-tour]"), {
+  onChange(k) {
+    state.tour = k;
+    saveURL();
+  },
+  apply(step) {
+    if (step.feature) state.feature = step.feature;
+    if (step.gate) state.gate = step.gate;
+    const holds = step.hold ? parseHolds(step.hold) : [];
+    const rerun = formatHolds(holds) !== formatHolds(state.holds);
+    if (rerun) {
+      state.holds = holds;
+      whatif.set(holds);
+      state.view = holds.length ? "change" : "values";
+    }
+    if (step.tab) openTab(step.tab);
+    if (step.unit || step.step) {
+      const u = step.unit ? step.unit - 1 : selection.u;
+      const t = step.step ? step.step - 1 : selection.t;
+      state.unit = u + 1;
+      state.step = t + 1;
+      if (run && !rerun) selection = { t: Math.min(t, run.T - 1), u: Math.min(u, run.H - 1) };
+    }
+    if (rerun) runNow();
+    else if (run) {
+      if (step.feature && state.tab === "units") {
+        unitsView.configure({ run, body: buildRequest(), file: null, feature: state.feature, quantity: state.uq, unit: selection.u });
+        unitsView.load();
+      }
+      update();
+      heatmaps.get(state.gate)?.element.scrollIntoView({ block: "nearest" });
+    }
+  },
+});
+
+root.querySelector("[data-text-view]").addEventListener("change", (event) => {
+  state.tv = event.target.checked;
+  if (!run) return;
+  buildHeatmaps(run);
+  update();
+});
+
+for (const button of form.querySelectorAll("[data-example]")) {
+  button.addEventListener("click", () => {
+    textBox.value = button.dataset.example;
+    state.text = button.dataset.example;
+    state.step = null;
+    state.holds = [];
+    whatif.set([]);
+    runNow();
+  });
+}
 
 for (const radio of root.querySelectorAll('input[name="heatview"]')) {
   radio.addEventListener("change", () => {

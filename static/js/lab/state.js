@@ -2,10 +2,10 @@
 // (a typed text or a number sequence; otherwise a seed), highlighted gate, step, unit, view and
 // the gradient controls. Steps and units are 1-based here, as on screen.
 
-const INTS = ["seed", "step", "unit", "T", "k", "gT", "gH"];
-const FLOATS = ["fb"];
-const STRINGS = ["preset", "card", "text", "input", "gate", "tab", "hold", "view"];
-export const TABS = ["gates", "gradients", "train"];
+const INTS = ["seed", "step", "unit", "T", "k", "gT", "gH", "len", "sseed", "tour", "tv"];
+const FLOATS = ["fb", "temp"];
+const STRINGS = ["preset", "card", "text", "input", "gate", "tab", "hold", "view", "feature", "uq", "prime"];
+export const TABS = ["gates", "units", "sample", "compare", "gradients", "train"];
 
 export function readURL(search = window.location.search) {
   const params = new URLSearchParams(search);

@@ -58,6 +58,14 @@ export class TrainView {
     this.startButton.addEventListener("click", () => this.start());
     this.pauseButton.addEventListener("click", () => this.pause());
     this.resetButton.addEventListener("click", () => this.reset());
+    this.note = root.querySelector("[data-train-note]");
+    this.form.elements.cell.addEventListener("change", () => {
+      // A plain RNN learns the adding problem at T = 20 (the first marker is at most 20 steps
+      // back); start it at T = 50, where the comparison with the LSTM teaches what it should.
+      const rnn = this.form.elements.cell.value === "rnn";
+      if (rnn && Number.parseInt(this.form.elements.T.value, 10) < 50) this.form.elements.T.value = "50";
+      this.note.hidden = !rnn;
+    });
     this.form.addEventListener("change", () => {
       // Before the first step the model is only a preview of the settings: follow them.
       if (!this.running && !(this.saved?.step > 0)) this.preview();
@@ -125,6 +133,19 @@ export class TrainView {
     this.running = false;
     this.startButton.textContent = "Resume";
     this.say(`Paused at step ${this.saved?.step ?? 0}.`);
+  }
+
+  /** From "Compare cells": a fresh plain RNN at T = 50, with the note saying why. */
+  async trainRNN() {
+    this.running = false;
+    this.saved = null;
+    save(null);
+    this.startButton.textContent = "Start";
+    this.lockConfig(false);
+    this.setConfig({ ...this.config(), cell: "rnn", peepholes: false, T: 50 });
+    this.note.hidden = false;
+    this.shown = true;
+    await this.chunk(0);
   }
 
   async reset() {
