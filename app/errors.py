@@ -149,6 +149,17 @@ async def memory_error(request: Request, exc: Exception) -> Response:
     return await domain_error(request, OUT_OF_MEMORY)
 
 
+# Python's parsers recurse once per level of nesting: a small body nested thousands deep (JSON,
+# Markdown quotes) exhausts the stack. It is the input's shape, not a fault of the server.
+TOO_DEEP = InvalidInput("body: nested too deeply to read; nothing was changed")
+TOO_DEEP.status = 400
+
+
+async def recursion_error(request: Request, exc: RecursionError) -> Response:
+    log.warning("input nested too deeply on %s %s", request.method, request.url.path)
+    return await domain_error(request, TOO_DEEP)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, MemoryError):  # raised outside the routes (a middleware): still a 503
         response = await memory_error(request, exc)
@@ -178,5 +189,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(MemoryError, memory_error)
+    app.add_exception_handler(RecursionError, recursion_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unexpected_error)

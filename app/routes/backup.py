@@ -1,6 +1,5 @@
 """The learner's data in and out: progress as JSON (export, import) and the deck for Anki."""
 
-import json
 from copy import deepcopy
 from typing import Any
 
@@ -83,7 +82,7 @@ def export_progress(user: CurrentUser, session: SessionDep, now: NowDep):
 
 async def _read_capped(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise BackupError(backup.too_large(int(declared)), status=413)
     chunks, size = [], 0
     try:
@@ -105,10 +104,7 @@ def _mode(value: Any) -> str:
 
 async def _from_json(request: Request) -> tuple[str, ProgressData]:
     raw = await _read_capped(request, BODY_LIMIT)
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BackupError(f"body: not valid JSON ({exc})", status=400) from exc
+    body = backup.load_json(raw, "body")
     if not isinstance(body, dict) or "data" not in body:
         raise BackupError('body: expected {"mode": "replace" | "merge", "data": {...}}')
     extra = sorted(set(body) - {"mode", "data"})

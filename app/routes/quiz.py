@@ -5,6 +5,7 @@ Thin handlers over one flow: every handler gets a `quizzes.Context` (learner, se
 now) from `QuizCtx`, the two builder pages share `Builder`, and the models and mappers live in
 `quiz_schemas.py`."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -314,16 +315,28 @@ def attempt_page(attempt_id: RowId, request: Request, ctx: QuizCtx, templates: T
     return templates.TemplateResponse(request, name, {"view": view})
 
 
+KEY_POINT = re.compile(r"[0-9]{1,3}")
+
+
+def _key_points(form, field: str) -> list[int]:
+    """The key point numbers ticked in one form field. Only ASCII digits count: str.isdigit()
+    also accepts "²", which int() then refuses."""
+    values = form.getlist(field)
+    if any(not isinstance(v, str) or not KEY_POINT.fullmatch(v) for v in values):
+        raise quizzes.InputError(field, "key points are ticked by their number: 0, 1, 2...")
+    return [int(v) for v in values]
+
+
 @pages.post("/quiz/{attempt_id}/checklist", response_class=HTMLResponse)
 async def score_mock_form(attempt_id: RowId, request: Request, ctx: QuizCtx):
     """The mock review form: every question's ticked key points at once, then finish."""
     form = await request.form()
     view = quizzes.get(ctx, attempt_id)
     if view.status == AttemptStatus.REVIEW:
-        for state in view.items:
-            raw = form.getlist(f"ticked-{state.index}")
-            ticked = [int(v) for v in raw if isinstance(v, str) and v.isdigit()]
-            quizzes.tick(ctx, attempt_id, index=state.index, ticked=ticked)
+        # Every field is read before any is stored: a bad one changes nothing.
+        ticks = [(s.index, _key_points(form, f"ticked-{s.index}")) for s in view.items]
+        for index, ticked in ticks:
+            quizzes.tick(ctx, attempt_id, index=index, ticked=ticked)
     quizzes.finish(ctx, attempt_id)
     return RedirectResponse(f"/quiz/{attempt_id}/results", status_code=303)
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from app.content.model import Card
 from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, SettingsDep, TemplatesDep, deck_card
+from app.moments import UserDateTime
 from app.schemas import ErrorOut, RichText, lab_url
 from app.services import next_card as next_card_service
 from app.services import reviews
@@ -129,7 +130,8 @@ def next_card(
     mode: Literal["due", "mistakes"] = "due",
     days: Annotated[int, Query(ge=1, le=365, description="Mistakes: look back this many days")] = 7,
     since: Annotated[
-        datetime | None, Query(description="Mistakes: skip cards reviewed since (session start)")
+        UserDateTime | None,
+        Query(description="Mistakes: skip cards reviewed since (session start), with a time zone"),
     ] = None,
 ):
     """The next card due for this user now (or a new one within today's limit), with counts."""

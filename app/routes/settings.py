@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from app.deps import CurrentUser, NowDep, SessionDep, TemplatesDep
 from app.errors import InvalidInput
 from app.models import User
+from app.moments import UserDate
 from app.services import schedule
 from app.study import scheduling
 from app.study.days import is_timezone, study_date, zone
@@ -40,7 +41,7 @@ class SettingsIn(BaseModel):
     )
     daily_new_limit: int | None = Field(None, ge=0, le=MAX_NEW_PER_DAY)
     timezone: str | None = Field(None, max_length=64, description="IANA name, e.g. Europe/Paris")
-    interview_date: date | None = Field(None, description="Empty to clear")
+    interview_date: UserDate | None = Field(None, description="Empty to clear")
     clear_interview_date: bool = False
 
     @field_validator("timezone")

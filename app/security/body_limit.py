@@ -52,7 +52,7 @@ class BodyLimitMiddleware:
             return
         cap = limit_for(scope["path"], self.limits, self.default)
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > cap:
+        if declared.isascii() and declared.isdigit() and int(declared) > cap:
             await refuse(scope, receive, send, 413, too_large(cap))
             return
 

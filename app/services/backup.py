@@ -18,11 +18,10 @@ exported, and imported reviews carry no key (undo still works: it needs only the
 
 import json
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -44,6 +43,7 @@ from app.models import (
     ReviewLog,
     User,
 )
+from app.moments import UserDate, UserDateTime
 from app.nn.presets import PRESET_NAMES
 from app.study import quiz, scheduling
 from app.study.days import is_timezone
@@ -80,7 +80,7 @@ class SettingsData(_Strict):
     timezone: str = Field(max_length=64, description="IANA time zone, e.g. Europe/Paris")
     desired_retention: float = Field(ge=scheduling.MIN_RETENTION, le=scheduling.MAX_RETENTION)
     daily_new_limit: int = Field(ge=0, le=MAX_NEW_PER_DAY)
-    interview_date: date | None = None
+    interview_date: UserDate | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -97,12 +97,12 @@ class MemoryData(_Strict):
     step: int | None = Field(None, ge=0, le=100)
     stability: float | None = Field(None, gt=0, le=1e6)
     difficulty: float | None = Field(None, ge=1, le=10)
-    due: AwareDatetime
-    fsrs_due: AwareDatetime | None = Field(
+    due: UserDateTime
+    fsrs_due: UserDateTime | None = Field(
         None,
         description="FSRS's own due date, before an interview pulled it earlier; = due if absent",
     )
-    last_review: AwareDatetime | None = None
+    last_review: UserDateTime | None = None
     reps: int = Field(0, ge=0, le=1_000_000)
     lapses: int = Field(0, ge=0, le=1_000_000)
 
@@ -114,7 +114,7 @@ class CardStateData(MemoryData):
 class ReviewData(_Strict):
     card: Slug
     rating: int = Field(ge=1, le=4, description="1 Again, 2 Hard, 3 Good, 4 Easy")
-    reviewed_at: AwareDatetime
+    reviewed_at: UserDateTime
     duration_ms: int | None = Field(None, ge=0, le=3_600_000)
     source: Literal["review", "quiz"] = "review"
     state_before: MemoryData | None = Field(
@@ -125,7 +125,7 @@ class ReviewData(_Strict):
 class QuizAnswerData(_Strict):
     item_index: int = Field(ge=0, le=10_000)
     answer: JsonValue = None
-    answered_at: AwareDatetime
+    answered_at: UserDateTime
     correct: bool | None = None
     timed_out: bool = False
     self_score: float | None = Field(None, ge=0, le=1)
@@ -134,9 +134,9 @@ class QuizAnswerData(_Strict):
 class QuizData(_Strict):
     kind: AttemptKind
     mode: Mode = Mode.EXAM
-    started_at: AwareDatetime
-    deadline: AwareDatetime
-    finished_at: AwareDatetime | None = None
+    started_at: UserDateTime
+    deadline: UserDateTime
+    finished_at: UserDateTime | None = None
     seed: int = Field(0, ge=-(2**63), lt=2**63)
     items: JsonValue = Field(default_factory=list)
     settings: JsonValue = Field(default_factory=dict)
@@ -158,7 +158,7 @@ class LabPredictionData(_Strict):
     question: str = Field(min_length=1, max_length=200)
     answer: str = Field(max_length=200)
     correct: bool
-    created_at: AwareDatetime
+    created_at: UserDateTime
 
 
 class ProgressData(_Strict):
@@ -166,7 +166,7 @@ class ProgressData(_Strict):
 
     format: Literal["memory-cell-progress"] = FORMAT
     version: Literal[1] = VERSION
-    exported_at: AwareDatetime
+    exported_at: UserDateTime
     settings: SettingsData
     card_states: list[CardStateData] = Field(default_factory=list, max_length=10_000)
     review_log: list[ReviewData] = Field(default_factory=list, max_length=200_000)
@@ -318,11 +318,17 @@ def parse(raw: bytes) -> ProgressData:
     """The file's bytes to a validated ProgressData, or BackupError saying what is wrong."""
     if len(raw) > MAX_BYTES:
         raise BackupError(too_large(len(raw)), status=413)
+    return validate(load_json(raw, "file"))
+
+
+def load_json(raw: bytes, where: str) -> Any:
+    """Parsed JSON, or BackupError 400 naming `where` (invalid, or nested too deeply)."""
     try:
-        document = json.loads(raw)
+        return json.loads(raw)
+    except RecursionError:
+        raise BackupError(f"{where}: JSON nested too deeply to read", status=400) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BackupError(f"file: not valid JSON ({exc})", status=400) from exc
-    return validate(document)
+        raise BackupError(f"{where}: not valid JSON ({exc})", status=400) from exc
 
 
 def too_large(size: int) -> str:
@@ -496,7 +502,7 @@ def _rebuilt_answer(where: str, data: QuizAnswerData, items: list) -> QuizAnswer
             ):
                 raise _refuse(f"{where}.answer.ticked", "a list of key point numbers")
         try:
-            share = quiz.self_score(item, ticked)
+            share = quiz.mock_share(item, ticked, data.timed_out)
         except quiz.AnswerError as exc:
             raise _refuse(f"{where}.answer.ticked", str(exc)) from None
         scored = data.self_score is not None or bool(ticked)

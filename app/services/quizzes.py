@@ -253,9 +253,9 @@ def _view(session: Session, deck: Deck, attempt: QuizAttempt, now: datetime) -> 
 def _mock_outcome(row: QuizAnswer | None, given: object) -> Outcome:
     if row is None:
         return Outcome(OutcomeStatus.OPEN, False)
+    if row.timed_out:  # scores 0 and sends its card back to review, like a quiz item
+        return Outcome(OutcomeStatus.TIMED_OUT, True)
     mistake = (row.self_score or 0.0) < quiz.MISTAKE_SELF_SCORE
-    if row.timed_out:
-        return Outcome(OutcomeStatus.TIMED_OUT, mistake)
     if not given:
         return Outcome(OutcomeStatus.SKIPPED, mistake)
     return Outcome(OutcomeStatus.ANSWERED, mistake)
@@ -340,7 +340,7 @@ def _finish_mock(session: Session, attempt: QuizAttempt, now: datetime) -> None:
         return QuizAnswer(attempt_id=attempt.id, item_index=k, answered_at=now)
 
     def result(rows: dict[int, QuizAnswer]) -> tuple[int, int, float]:
-        scores = [row.self_score for row in rows.values()]
+        scores = [0.0 if row.timed_out else row.self_score for row in rows.values()]
         passed = sum(1 for s in scores if (s or 0.0) >= quiz.MISTAKE_SELF_SCORE)
         return passed, n, quiz.mock_score(scores)
 
@@ -639,11 +639,11 @@ def tick(ctx: Context, attempt_id: int, *, index: int, ticked: Sequence[int]) ->
     if not 0 <= index < len(view.items):
         raise InputError("item", f"must be between 0 and {len(view.items) - 1}")
     state = view.items[index]
+    row = state.row
     try:
-        share = quiz.self_score(state.item, ticked)
+        share = quiz.mock_share(state.item, ticked, row.timed_out)
     except AnswerError as exc:
         raise InputError("ticked", str(exc)) from exc
-    row = state.row
     row.answer = json.dumps({"text": state.given, "ticked": sorted(set(ticked))})
     row.self_score = share
     session.add(row)

@@ -500,6 +500,13 @@ def self_score(item: Item, ticked: Iterable[int]) -> float:
     return len(marks) / points if points else 0.0
 
 
+def mock_share(item: Item, ticked: Iterable[int], timed_out: bool) -> float:
+    """A mock question's score: the share ticked, but 0 when its time ran out, whatever is
+    ticked (like a timed-out quiz item: what was not said in time did not count)."""
+    share = self_score(item, ticked)  # checks the ticks either way
+    return 0.0 if timed_out else share
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """How one item ended, from its stored answer row (or None when it has none yet)."""

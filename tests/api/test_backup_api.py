@@ -177,7 +177,7 @@ def refused_cases(history):
         (wrong_version, 422, "version: this file is version 2; this server reads version 1"),
         (not_ours, 422, "format: this is not a Memory Cell progress file"),
         (bad_rating, 422, "review_log.3.rating: Input should be less than or equal to 4"),
-        (naive, 422, "review_log.0.reviewed_at: Input should have timezone info"),
+        (naive, 422, "review_log.0.reviewed_at: needs a time zone offset"),
         (unknown, 422, "no card called no-such-card"),
         (twice, 422, "card_states: more than one state for"),
         (extra, 422, "surprise: Extra inputs are not permitted"),
