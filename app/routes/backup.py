@@ -175,7 +175,7 @@ async def import_progress(
                 "(file, mode)",
                 status=415,
             )
-        result = await run_in_threadpool(backup.restore, session, user, deck, data, mode)
+        result = await run_in_threadpool(backup.restore, session, user, deck, data, mode, now=now)
     except BackupError as exc:
         if form and _wants_page(request):
             # Rendered into this answer: a long message in the session cookie once pushed it

@@ -45,6 +45,7 @@ from app.models import (
 )
 from app.moments import UserDate, UserDateTime
 from app.nn.presets import PRESET_NAMES
+from app.services import schedule
 from app.study import quiz, scheduling
 from app.study.days import is_timezone
 from app.study.memory import CardMemory
@@ -527,8 +528,13 @@ def restore(
     deck: Deck,
     data: ProgressData,
     mode: Literal["replace", "merge"],
+    *,
+    now: datetime,
 ) -> ImportResult:
-    """Write `data` into `user`'s progress in one transaction (validated already by `parse`)."""
+    """Write `data` into `user`'s progress in one transaction (validated already by `parse`).
+
+    A merge keeps the learner's interview date while the file's card states were scheduled for
+    the file's: their due dates are recomputed for the learner's, in the same transaction."""
     check_cards(data, deck)
     for k, prediction in enumerate(data.lab_predictions):
         if prediction.preset not in PRESET_NAMES:
@@ -537,6 +543,8 @@ def restore(
     try:
         write = _replace if mode == "replace" else _merge
         result = write(session, user, data)
+        if mode == "merge":
+            schedule.reschedule(session, user, now)
         session.commit()
     except Exception:
         session.rollback()

@@ -172,3 +172,17 @@ def test_the_plan_follows_reviews_and_says_where_the_learner_stands(client, cloc
 
     clock[0] = datetime(2026, 12, 8, 5, tzinfo=UTC)  # the interview morning: the plan is done
     assert client.get("/api/plan").json() is None
+
+
+def test_a_merged_file_is_rescheduled_for_the_learners_interview(client, app, clock):
+    from fastapi.testclient import TestClient
+
+    rate(client, "first-card", 4, "easy-first-9")  # no interview date: FSRS's due, weeks away
+    doc = client.get("/api/export").json()
+    with TestClient(app, base_url="http://127.0.0.1") as other:
+        assert other.put("/api/settings", json={"interview_date": "2026-12-05"}).status_code == 200
+        merged = other.post("/api/import", json={"mode": "merge", "data": doc})
+        assert merged.status_code == 200, merged.text
+        state = next(s for s in other.get("/api/export").json()["card_states"])
+    assert state["due"] == "2026-12-04T04:00:00Z"  # pulled before the interview, like her own
+    assert state["fsrs_due"] == doc["card_states"][0]["fsrs_due"]

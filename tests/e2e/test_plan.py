@@ -45,7 +45,8 @@ def today_reviews(page: Page) -> int:
     return int(row.locator("td").first.inner_text().split()[0])
 
 
-@pytest.mark.parametrize(("width", "scheme"), [(1366, "light"), (390, "dark")])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1366, 390])
 def test_the_plan_on_the_home_page(open_page, server: str, width: int, scheme: str):
     page = open_page(width, scheme)
     page.goto(server + "/")
