@@ -5,12 +5,14 @@ rounding, a legend for the gradient chart)."""
 import itertools
 import re
 
+import numpy as np
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from app.nn.params import init_params
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_lab import explain_text, open_lab
+from tests.e2e.test_lab import explain_text, npz_file, open_lab
 
 pytestmark = pytest.mark.e2e
 
@@ -264,3 +266,34 @@ def test_axe_and_phone_width_on_the_new_views(browser, server: str, scheme: str,
         context.close()
         assert not violations, (width, violations)
         assert scroll <= width, f"{view} scrolls sideways at {width}px ({scroll}px)"
+
+
+# --- issue 14, item 4: uploaded weights get their own T × D input editor ----------------------
+
+
+def test_an_uploaded_d5_model_runs_on_a_typed_t_by_d_input(page: Page, server: str):
+    open_lab(page, server, "?preset=adding-lstm")
+    expect(page.locator("#lab-sequence")).to_be_visible()  # the adding preset's own input
+    page.get_by_label("Upload .npz").check()
+    arrays = init_params("lstm", 5, 12, np.random.default_rng(3))  # nn.LSTM(5, 12)
+    page.set_input_files("#lab-weights", files=npz_file("lstm5.npz", arrays))
+    summary = page.locator("[data-summary]")
+    expect(summary).to_contain_text("H = 12, D = 5, T = 50")
+    expect(page.locator("#lab-sequence")).to_be_hidden()  # not the adding problem's box
+    matrix = page.get_by_label("Input: T rows of D numbers")
+    expect(matrix).to_be_visible()
+    assert len(matrix.input_value().splitlines()) == 50  # the seeded random input, shown
+    expect(page.locator("[data-matrix-d]")).to_have_text("D = 5")
+    # A pasted CSV of 3 rows × 5 numbers runs (Run, and Ctrl+Enter).
+    matrix.fill("0.1, 0.2, 0.3, 0.4, 0.5\n1,0,0,0,0\n-1 0.5 0 0 2")
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(summary).to_contain_text("D = 5, T = 3")
+    matrix.fill("1,2,3\n4,5,6")
+    matrix.press("Control+Enter")
+    expect(page.locator("#lab-matrix-error")).to_contain_text(
+        "Row 1 has 3 numbers; these weights take D = 5"
+    )
+    # New random: a seeded random T × 5 input again.
+    page.get_by_role("button", name="New random").click()
+    expect(summary).to_contain_text("D = 5, T = 50")
+    screenshot(page, "lab-15-upload-input")

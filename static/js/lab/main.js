@@ -10,7 +10,7 @@ import { Heatmap } from "./heatmap.js";
 import { fmt, palettes } from "./palette.js";
 import { Predict } from "./predict.js";
 import { quantities, valuesOf } from "./quantities.js";
-import { formatSequence, parseSequence, readURL, writeURL } from "./state.js";
+import { formatMatrix, formatSequence, parseMatrix, parseSequence, readURL, writeURL } from "./state.js";
 import { inputStrip } from "./strip.js";
 import { TrainView } from "./train.js";
 import { unitPlot } from "./unitplot.js";
@@ -24,6 +24,7 @@ const root = document.querySelector("[data-lab]");
 const form = root.querySelector("[data-controls]");
 const presetSelect = form.querySelector("#lab-preset");
 const seqBox = form.querySelector("#lab-sequence");
+const matrixBox = form.querySelector("#lab-matrix");
 const textBox = form.querySelector("#lab-text");
 const seedBox = form.querySelector("#lab-seed");
 const fileBox = form.querySelector("#lab-weights");
@@ -63,6 +64,7 @@ const state = {
   gT: url.gT ?? null,
   gH: url.gH ?? null,
   holds: parseHolds(url.hold),
+  matrix: null,
   feature: url.feature ?? null,
   uq: url.uq ?? null,
   prime: url.prime ?? null,
@@ -113,9 +115,14 @@ function syncControls() {
   for (const el of form.querySelectorAll("[data-when]")) el.hidden = el.dataset.when !== source;
   const kind = task();
   const isText = kind === "char";
+  // Presets take their own kind of input (text, or the adding problem's marked sequence);
+  // uploaded weights get a T × D editor of their own (or text, for a model with a vocabulary).
   form.querySelector('[data-input="text"]').hidden = !isText;
-  form.querySelector('[data-input="sequence"]').hidden = isText || (source === "upload" && run && run.D !== 2);
+  form.querySelector('[data-input="sequence"]').hidden = isText || source === "upload";
+  form.querySelector('[data-input="matrix"]').hidden = source !== "upload" || isText;
   form.querySelector('[data-input="random"]').hidden = isText && source === "preset";
+  const D = source === "upload" && run?.source === "upload" ? run.D : null;
+  form.querySelector("[data-matrix-d]").textContent = D ? `D = ${D}` : "D";
   seedBox.value = String(state.seed);
   root.querySelector("[data-whatif]").hidden = !canHold();
 }
@@ -131,12 +138,13 @@ function clearErrors() {
 
 function showError(error) {
   const message = error.message ?? String(error);
-  const field = source === "upload" && !["text", "input", "seed"].includes(error.field) ? "weights" : error.field;
+  let field = source === "upload" && !["text", "input", "seed", "matrix"].includes(error.field) ? "weights" : error.field;
+  if (source === "upload" && field === "input") field = "matrix"; // the upload's own input box
   const slot = field && form.querySelector(`[data-error-for="${field}"]`);
   if (slot && !slot.parentElement.closest("[hidden]")) {
     slot.textContent = message;
     slot.hidden = false;
-    const control = { text: textBox, input: seqBox, seed: seedBox, weights: fileBox }[field];
+    const control = { text: textBox, input: seqBox, matrix: matrixBox, seed: seedBox, weights: fileBox }[field];
     control?.setAttribute("aria-invalid", "true");
   } else {
     formError.textContent = message;
@@ -152,6 +160,9 @@ function buildRequest() {
   const kind = task();
   if (kind === "char") {
     if (state.text) body.text = state.text;
+  } else if (source === "upload") {
+    if (state.matrix) body.input = parseMatrix(state.matrix, run?.source === "upload" ? run.D : null, MAX_T);
+    else body.seed = state.seed;
   } else if (state.input) {
     body.input = parseSequence(state.input, MAX_T);
   } else {
@@ -173,7 +184,7 @@ async function runNow() {
   try {
     body = buildRequest();
   } catch (error) {
-    showError({ message: error.message, field: "input" });
+    showError({ message: error.message, field: source === "upload" && task() !== "char" ? "matrix" : "input" });
     return;
   }
   const id = ++request;
@@ -224,7 +235,8 @@ function show(data, body) {
     syncControls();
   }
   if (data.text) textBox.value = data.text;
-  if (data.input && data.D === 2 && !state.input) seqBox.value = formatSequence(data.input);
+  if (data.input && data.D === 2 && !state.input && source === "preset") seqBox.value = formatSequence(data.input);
+  if (data.input && source === "upload" && !state.matrix) matrixBox.value = formatMatrix(data.input);
   const names = quantities(data.cell).map((q) => q.name);
   if (!names.includes(state.gate)) state.gate = data.cell === "lstm" ? "c" : "h";
   selection = {
@@ -798,7 +810,11 @@ form.addEventListener("submit", (event) => {
 function readInputs() {
   const kind = task();
   if (kind === "char") state.text = textBox.value || null;
-  else {
+  else if (source === "upload") {
+    const typed = matrixBox.value.trim();
+    const generated = run?.source === "upload" && run.input ? formatMatrix(run.input) : "";
+    state.matrix = typed && typed !== generated ? typed : state.matrix;
+  } else {
     const typed = seqBox.value.trim();
     const generated = run?.input && run.D === 2 ? formatSequence(run.input) : "";
     state.input = typed && typed !== generated ? typed.split(/\s+/).join(",") : state.input;
@@ -839,11 +855,20 @@ for (const radio of form.elements.source) {
 fileBox.addEventListener("change", () => {
   state.input = null;
   state.text = null;
+  state.matrix = null;
+  matrixBox.value = "";
   runNow();
 });
 
 form.elements.nonlinearity?.addEventListener("change", () => {
   if (fileBox.files?.length) runNow();
+});
+
+matrixBox.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    form.requestSubmit();
+  }
 });
 
 seqBox.addEventListener("keydown", (event) => {
@@ -855,12 +880,16 @@ seqBox.addEventListener("keydown", (event) => {
 
 seedBox.addEventListener("change", () => {
   state.input = null;
+  state.matrix = null;
+  matrixBox.value = "";
   readInputs();
   runNow();
 });
 
 form.querySelector('[data-action="new-random"]').addEventListener("click", () => {
   state.input = null;
+  state.matrix = null;
+  matrixBox.value = "";
   state.seed = (Number.parseInt(seedBox.value, 10) || 0) + 1;
   seedBox.value = String(state.seed);
   runNow();

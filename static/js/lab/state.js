@@ -70,3 +70,23 @@ export function parseSequence(text, maxT) {
     return [value, marked ? 1 : 0];
   });
 }
+
+// --- a T × D input for uploaded weights: one row per line, numbers split by commas or spaces --
+
+/** T × D rows → CSV text, 4 significant digits (what the matrix box shows). */
+export function formatMatrix(rows) {
+  return rows.map((row) => row.map((v) => Number(v.toPrecision(4))).join(", ")).join("\n");
+}
+
+/** The inverse, checked against the model's D; throws an Error naming the first bad row. */
+export function parseMatrix(text, D, maxT) {
+  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  if (lines.length < 2) throw new Error("Enter at least two rows (steps).");
+  if (lines.length > maxT) throw new Error(`At most ${maxT} rows (T ≤ ${maxT}); this has ${lines.length}.`);
+  return lines.map((line, t) => {
+    const row = line.split(/[\s,;]+/).filter(Boolean).map(Number);
+    if (row.some((v) => !Number.isFinite(v))) throw new Error(`Row ${t + 1} holds something that is not a number.`);
+    if (D && row.length !== D) throw new Error(`Row ${t + 1} has ${row.length} numbers; these weights take D = ${D}.`);
+    return row;
+  });
+}
