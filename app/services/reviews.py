@@ -84,6 +84,40 @@ def interview_for(user: User) -> datetime | None:
     return scheduling.interview_moment(user.interview_date, zone(user.timezone))
 
 
+def _rated(
+    row: CardState | None,
+    rating: Rating,
+    now: datetime,
+    scheduler: fsrs.Scheduler,
+    interview: datetime | None,
+) -> CardMemory:
+    """The card's memory after this rating: FSRS's new state and the counters."""
+    outcome = scheduling.review(
+        to_memory(row) if row else None, rating, now, scheduler, interview=interview
+    )
+    reps = (row.reps if row else 0) + 1
+    lapses = (row.lapses if row else 0) + int(outcome.lapsed)
+    return CardMemory.from_fsrs(outcome.memory, reps=reps, lapses=lapses, fsrs_due=outcome.fsrs_due)
+
+
+def _result(slug: str, rating: Rating, now: datetime, after: CardMemory) -> ReviewResult:
+    status = status_of(after.to_fsrs(), now, reps=after.reps, lapses=after.lapses)
+    return ReviewResult(
+        card=slug,
+        rating=int(rating),
+        reviewed_at=now,
+        stage=status.stage.value,
+        due=after.due,
+        stability=after.stability,
+        difficulty=after.difficulty,
+        retrievability=status.retrievability,
+        reps=after.reps,
+        lapses=after.lapses,
+        leech=after.lapses >= scheduling.LEECH_LAPSES,
+        replayed=False,
+    )
+
+
 def record_review(
     session: Session,
     user: User,
@@ -110,30 +144,9 @@ def record_review(
             select(CardState).where(CardState.user_id == user_id, CardState.card_slug == slug)
         ).first()
         before = _row_snapshot(row)
-        outcome = scheduling.review(
-            to_memory(row) if row else None, rating, now, scheduler, interview=interview
-        )
-        memory = outcome.memory
-        reps = (row.reps if row else 0) + 1
-        lapses = (row.lapses if row else 0) + int(outcome.lapsed)
-        fields = CardMemory.from_fsrs(
-            memory, reps=reps, lapses=lapses, fsrs_due=outcome.fsrs_due
-        ).fields()
-        status = status_of(memory, now, reps=reps, lapses=lapses)
-        result = ReviewResult(
-            card=slug,
-            rating=int(rating),
-            reviewed_at=now,
-            stage=status.stage.value,
-            due=memory.due,
-            stability=memory.stability,
-            difficulty=memory.difficulty,
-            retrievability=status.retrievability,
-            reps=reps,
-            lapses=lapses,
-            leech=lapses >= scheduling.LEECH_LAPSES,
-            replayed=False,
-        )
+        after = _rated(row, rating, now, scheduler, interview)
+        fields = after.fields()
+        result = _result(slug, rating, now, after)
         try:
             if row is None:
                 session.add(CardState(user_id=user_id, card_slug=slug, **fields))
