@@ -262,3 +262,34 @@ def test_lab_on_a_phone(browser: Browser, server: str):
     screenshot(page, "lab-07-phone")
     context.close()
     assert not errors, list(errors)
+
+
+def test_a_busy_lab_says_so_and_retries(page: Page, server: str, console_errors: ConsoleErrors):
+    """A 503 from a full lab (issue 13, item 2): the page says it is busy and tries again after
+    the server's Retry-After, then shows the run."""
+    refused = []
+
+    def busy_once(route):
+        if not refused:
+            refused.append(route.request.url)
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "1", "Content-Type": "application/json"},
+                body='{"detail": "the lab is busy; try again in a moment"}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/lab/run", busy_once)
+    page.goto(f"{server}/lab?preset=adding-gru")
+    expect(page.locator("[data-status]")).to_contain_text("The lab is busy, retrying…")
+    screenshot(page, "lab-busy")
+    ready = page.locator("[data-predict]:not([hidden]), [data-results]:not([hidden]) canvas")
+    expect(ready.first).to_be_visible(timeout=10_000)
+    expect(page.locator("[data-status]")).not_to_contain_text("busy")
+    assert refused
+    screenshot(page, "lab-busy-retried")
+    # The browser logs the refused request itself; that one 503 is this test's doing.
+    expected = [e for e in console_errors if "status of 503" in e]
+    assert len(expected) == 1
+    console_errors.remove(expected[0])
