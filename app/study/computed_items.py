@@ -685,12 +685,13 @@ def tbptt_window(seed: int) -> Computed:
         + " Answer with a whole number."
     )
     answer = s - start + 1 if ask_count else start
+    reached = f"steps {start} to {s} get" if s > start else f"only step {s} itself gets"
     explanation = (
-        f"Step {s} lies in the window {start}–{start + k - 1}. Backpropagation runs from step "
-        f"{s} back to the window's first step, {start}, and stops at the detach, so steps "
-        f"{start} to {s} get gradient: "
+        f"The window holding step {s} starts at $k \\lfloor (s - 1) / k \\rfloor + 1 = "
+        f"{k} \\cdot \\lfloor {s - 1} / {k} \\rfloor + 1 = {start}$. Backpropagation runs from "
+        f"step {s} back to that first step and stops at the detach, so {reached} gradient: "
         + (
-            f"${s} - {start} + 1 = {answer}$ hidden states."
+            f"${s} - {start} + 1 = {answer}$ hidden state{'s' if answer != 1 else ''}."
             if ask_count
             else f"the earliest is {start}."
         )

@@ -2,6 +2,7 @@
 // (1-4 or arrows choose, T/F for true or false, Enter submits, S skips). Exam mode moves on after
 // each answer; practice mode shows the feedback first. At the deadline the quiz closes and the
 // results open. Nothing correct is in the page until the server sends it.
+import { markScrollable } from "./overflow.js";
 import { api, Countdown, sleep } from "./quiz-common.js";
 
 const root = document.querySelector("[data-quiz]");
@@ -150,6 +151,7 @@ function showItem(index, focus = false) {
   locked.innerHTML =
     item.state === "timed_out" ? "Timed out." : open ? "" : `Your answer: ${describeGiven(item)}`;
   renderFeedback(item);
+  markScrollable(form); // a wide formula in the prompt or worked solution scrolls, by keyboard too
   $("next").hidden = open || nextOpen(index) === null;
   renderNav();
   if (focus) focusItem(item, open);

@@ -228,7 +228,7 @@ def test_tbptt_window_agrees_with_the_engines_truncated_backward(seed):
     assert case.reached == tuple(range(start, case.step + 1))
     expected = len(case.reached) if "How many" in item.prompt else case.reached[0]
     assert item.correct == expected
-    assert f"window {start}–" in item.explanation
+    assert f"= {start}$" in item.explanation
 
 
 @pytest.mark.parametrize("seed", MANY)
