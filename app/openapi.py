@@ -16,6 +16,13 @@ from app.schemas import ErrorOut
 
 SCHEMAS = "#/components/schemas/"
 UNPARSABLE = "The body is not valid JSON (or not valid UTF-8)"
+# Answers given before a handler runs, with a Retry-After header (app/security/pools.py): the
+# lab's per-client share (every lab operation) and its full pool (lab work); password hashing's
+# full pool (operations that check or set a password).
+OVER_SHARE = "This client's share of the lab is used up: try again after Retry-After seconds"
+LAB_BUSY = "The lab's threads and queue are full: try again after Retry-After seconds"
+HASHING_BUSY = "Password hashing is at capacity: try again after Retry-After seconds"
+HASHING_PATHS = ("/api/auth/register", "/api/auth/login", "/api/auth/password", "/api/auth/delete")
 
 
 def install(app: FastAPI) -> None:
@@ -37,9 +44,15 @@ def document_errors(document: dict[str, Any]) -> None:
     schemas.setdefault("ErrorOut", ErrorOut.model_json_schema(ref_template=SCHEMAS + "{model}"))
     either = {"anyOf": [{"$ref": SCHEMAS + "HTTPValidationError"}, {"$ref": SCHEMAS + "ErrorOut"}]}
     message = {"application/json": {"schema": {"$ref": SCHEMAS + "ErrorOut"}}}
-    for item in document.get("paths", {}).values():
-        for operation in item.values():
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
             responses = operation.setdefault("responses", {})
+            if path.startswith("/api/lab/"):
+                responses.setdefault("429", {"description": OVER_SHARE, "content": message})
+                if method == "post":
+                    responses.setdefault("503", {"description": LAB_BUSY, "content": message})
+            if path in HASHING_PATHS:
+                responses.setdefault("503", {"description": HASHING_BUSY, "content": message})
             if operation.get("parameters") or operation.get("requestBody"):
                 described = responses.get("422", {}).get("description")
                 responses["422"] = {
