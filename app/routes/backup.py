@@ -61,6 +61,8 @@ IMPORT_BODY = {
 }
 
 ERRORS = {code: {"model": ErrorOut} for code in (400, 413, 415, 422)}
+# The daily import quota (services/backup.py): a clear 429 with Retry-After.
+IMPORT_ERRORS = {**ERRORS, 429: {"model": ErrorOut, "description": "Too many imports today"}}
 
 
 @api.get("/export", response_model=ProgressData)
@@ -142,7 +144,7 @@ def _wants_page(request: Request) -> bool:
 @api.post(
     "/import",
     response_model=ImportResult,
-    responses=ERRORS,
+    responses=IMPORT_ERRORS,
     openapi_extra=IMPORT_BODY,
 )
 async def import_progress(

@@ -184,9 +184,9 @@ class LoadClient:
 
 
 def new_guest(base_url: str) -> httpx.Cookies:
-    """A guest's session cookie, made by a first visit."""
+    """A guest's session cookie, made by its first write (a visit alone makes no guest)."""
     with httpx.Client(base_url=base_url, timeout=30) as http:
-        http.get("/api/review/next").raise_for_status()
+        http.put("/api/settings", json={"timezone": "UTC"}).raise_for_status()
         return httpx.Cookies(http.cookies)
 
 

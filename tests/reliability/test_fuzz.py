@@ -76,10 +76,10 @@ def schema(fuzzed_app: FastAPI):
 
 @pytest.fixture
 def guest_cookie(fuzzed_app: FastAPI) -> dict[str, str]:
-    """A new guest's session for each operation, as a browser has after its first visit (an
+    """A new guest's session for each operation, as a browser has after its first write (an
     earlier operation may have logged the last one out or registered it)."""
     with TestClient(fuzzed_app, base_url="http://127.0.0.1") as client:
-        client.get("/api/review/next").raise_for_status()
+        client.put("/api/settings", json={"timezone": "UTC"}).raise_for_status()
         return {"mc_session": client.cookies["mc_session"]}
 
 
