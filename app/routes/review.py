@@ -98,6 +98,11 @@ class NextOut(BaseModel):
     buttons: list[ButtonOut]
     counts: CountsOut
     next_due: datetime | None = Field(description="When the next studied card falls due")
+    new_limit_raised_to: int | None = Field(
+        None,
+        description="Today's new-card limit when it is raised above your setting so that every "
+        "card is introduced in time for your interview; null otherwise",
+    )
 
 
 def review_card_out(card: Card) -> ReviewCardOut:

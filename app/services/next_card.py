@@ -34,6 +34,7 @@ class NextCard:
     buttons: tuple[Button, ...]
     counts: queue.Counts
     next_due: datetime | None  # when the next studied card falls due
+    new_limit_raised_to: int | None = None  # today's new limit when raised for an interview
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +86,13 @@ def next_card(
     rows = repository.card_states(session, user.id)
     memories = repository.memories_of(rows)
     only = reviews.recent_mistakes(session, user, now, days, since) if mistakes else None
-    pick = todays_queue(session, user, deck, memories, now, only=only).pick
+    today = todays_queue(session, user, deck, memories, now, only=only)
+    pick = today.pick
+    raised = today.new_limit.limit if today.new_limit.raised else None
     upcoming = [m.due for m in memories.values() if m.due > now]
     next_due = min(upcoming) if upcoming else None
     if pick.slug is None:
-        return NextCard(None, False, None, None, 0, False, (), pick.counts, next_due)
+        return NextCard(None, False, None, None, 0, False, (), pick.counts, next_due, raised)
     memory = memories.get(pick.slug)
     preview_scheduler = scheduling.make_scheduler(user.desired_retention, fuzz=False)
     # The same rule the rating will apply, interview cap included: the button shows what is saved.
@@ -111,4 +114,5 @@ def next_card(
         ),
         counts=pick.counts,
         next_due=next_due,
+        new_limit_raised_to=raised,
     )

@@ -33,8 +33,10 @@ function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-function renderCounts(counts) {
-  const parts = [`${plural(counts.due_now, "card")} due now`, `${counts.new_left} new left today`];
+function renderCounts(counts, raisedTo) {
+  // A raised limit is said, so a learner who set 5 a day knows why 7 new cards came.
+  const limit = raisedTo ? ` (limit raised to ${raisedTo} a day for your interview)` : "";
+  const parts = [`${plural(counts.due_now, "card")} due now`, `${counts.new_left} new left today${limit}`];
   if (counts.due_today > counts.due_now) parts.push(`${counts.due_today - counts.due_now} more later today`);
   $("counts").textContent = parts.join(" · ");
 }
@@ -112,7 +114,7 @@ async function load() {
   }
   try {
     const next = await api(`/api/review/next?${params}`, {}, 3);
-    renderCounts(next.counts);
+    renderCounts(next.counts, next.new_limit_raised_to);
     showError("");
     if (next.card) showCard(next);
     else showSummary(next);

@@ -112,8 +112,10 @@ def test_cards_not_yet_studied_are_introduced_before_the_interview(client, clock
     put(client, daily_new_limit=0)
     assert client.get("/api/review/next").json()["counts"]["new_left"] == 0
     # Five study days left, two of them the final window: two new cards over three days.
+    assert client.get("/api/review/next").json()["new_limit_raised_to"] is None
     put(client, interview_date="2026-12-06")
-    assert client.get("/api/review/next").json()["counts"]["new_left"] == 1
+    body = client.get("/api/review/next").json()
+    assert body["counts"]["new_left"] == 1 and body["new_limit_raised_to"] == 1
     page = client.get("/").text
     assert "raised to 1 a day" in page
     # The next day the limit is worked out afresh from what is left.

@@ -72,6 +72,7 @@ def test_the_plan_on_the_home_page(open_page, server: str, width: int, scheme: s
     page.goto(server + "/review")
     question = page.locator("[data-question]")
     expect(question).not_to_be_empty()
+    expect(page.locator("[data-counts]")).to_contain_text("limit raised to 2 a day")
     first = question.inner_text()
     page.keyboard.press("Space")
     expect(page.locator("[data-answer]")).to_be_visible()
