@@ -8,6 +8,7 @@ explanation. The quiz builder renders and stores it, so a reload shows exactly t
 
 import functools
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +43,73 @@ class Computed:
     tolerance: float | None = None  # numbers: accepted within ± this
     choices: tuple[str, ...] = ()  # choices: the option texts (Markdown)
     whys: tuple[str, ...] = ()  # choices: why each option is right or wrong (Markdown)
+
+
+# An inline formula: $...$ but not $$...$$.
+INLINE_MATH = re.compile(r"(?<![$\\])\$(?!\$)(.+?)(?<!\\)\$")
+WRAP_AT = 40  # LaTeX characters: a longer piece of a formula is split again at + and ·
+
+
+def _split_top(expr: str, ops: tuple[str, ...], *, lead: bool, parens: bool = False) -> list[str]:
+    """expr cut at each op outside braces (and parentheses if `parens`); the op starts the next
+    piece (lead) or ends this one."""
+    opening, closing = ("{(", "})") if parens else ("{", "}")
+    pieces, depth, start, i = [], 0, 0, 0
+    while i < len(expr):
+        ch = expr[i]
+        depth += (ch in opening) - (ch in closing)
+        op = next((o for o in ops if depth == 0 and expr.startswith(o, i)), None)
+        if op is None:
+            i += 1
+            continue
+        cut = i if lead else i + len(op)
+        pieces.append(expr[start:cut].strip())
+        start, i = cut, i + len(op)
+    pieces.append(expr[start:].strip())
+    return [p for p in pieces if p]
+
+
+def breakable(text: str) -> str:
+    """Each inline formula split into several at its top-level ' = ' (and a still-long piece at
+    ' + ' and ' \\cdot '), so a worked computation wraps on a phone instead of scrolling."""
+
+    def split(match: re.Match) -> str:
+        if len(match[1]) <= WRAP_AT:
+            return match[0]
+        out = []
+        for piece in _split_top(match[1], (" = ",), lead=True):
+            if len(piece) <= WRAP_AT:
+                out.append(piece)
+                continue
+            # Cut at + outside parentheses first, then inside them, then at · likewise, each
+            # only where a part is still too long.
+            atoms = [piece]
+            for op, parens in (
+                (" + ", True),
+                (" + ", False),
+                (" \\cdot ", True),
+                (" \\cdot ", False),
+            ):
+                atoms = [
+                    part
+                    for atom in atoms
+                    for part in (
+                        _split_top(atom, (op,), lead=False, parens=parens)
+                        if len(atom) > WRAP_AT
+                        else [atom]
+                    )
+                ]
+            line = ""  # the atoms packed greedily into pieces of at most WRAP_AT characters
+            for atom in atoms:
+                if line and len(line) + 1 + len(atom) > WRAP_AT:
+                    out.append(line)
+                    line = atom
+                else:
+                    line = f"{line} {atom}" if line else atom
+            out.append(line)
+        return " ".join(f"${p}$" for p in out)
+
+    return INLINE_MATH.sub(split, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -809,8 +877,8 @@ def peephole_output(seed: int) -> Computed:
     )
     explanation = (
         f"The output gate peeks at the new cell state $c_t$ (the input and forget gates see "
-        f"$c_{{t-1}}$): $o_t = \\sigma({sa} + {sw} \\cdot {_paren(sc)}) = \\sigma({_fmt(z, 4)}) = "
-        f"{_fmt(answer, 3)}$. "
+        f"$c_{{t-1}}$): $o_t = \\sigma({sa} + {_paren(sw)} \\cdot {_paren(sc)}) = "
+        f"\\sigma({_fmt(z, 4)}) = {_fmt(answer, 3)}$. "
         f"(The lab's engine, unrounded, gives $o_t = {_fmt(case.o, 4)}$.)"
     )
     return Computed(prompt, "number", answer, explanation, tolerance=0.01)

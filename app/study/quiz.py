@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from app.content.model import Card, Deck, MultipleChoice, QuizItem, Text, TrueFalse
 from app.content.render import render_block, render_inline
-from app.study.computed_items import TEMPLATES, Template
+from app.study.computed_items import TEMPLATES, Template, breakable
 
 
 class Kind(StrEnum):
@@ -205,6 +205,17 @@ def card_for(template: Template, deck: Deck) -> Card | None:
     return next((c for c in deck if set(c.tags) & set(template.card_tags)), None)
 
 
+def _block(source: str) -> Text:
+    # Long formulas are cut into pieces that wrap (a worked computation is a long chain of =).
+    source = breakable(source)
+    return Text(source, render_block(source))
+
+
+def _inline(source: str) -> Text:
+    source = breakable(source)
+    return Text(source, render_inline(source))
+
+
 def computed_item(template: Template, seed: int, card: Card | None) -> Item:
     made = template.generate(seed)
     number = made.answer_type == "number"
@@ -213,14 +224,13 @@ def computed_item(template: Template, seed: int, card: Card | None) -> Item:
         answer_type=AnswerType.NUMBER if number else AnswerType.CHOICE,
         source=f"computed/{template.name}",
         card=card.slug if card else None,
-        prompt=Text(made.prompt, render_block(made.prompt)),
+        prompt=_block(made.prompt),
         choices=tuple(
-            Choice(Text(c, render_inline(c)), Text(w, render_inline(w)))
-            for c, w in zip(made.choices, made.whys, strict=True)
+            Choice(_inline(c), _inline(w)) for c, w in zip(made.choices, made.whys, strict=True)
         ),
         correct=made.correct,
         tolerance=made.tolerance,
-        explanation=Text(made.explanation, render_inline(made.explanation)),
+        explanation=_inline(made.explanation),
         template=template.name,
         seed=seed,
     )

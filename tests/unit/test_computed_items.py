@@ -261,7 +261,7 @@ def test_peephole_output_gate_sees_the_new_cell_state(seed):
     a, w, _c_prev, c = (float(v) for v in re.findall(r"= (-?\d+\.\d+)\$", item.prompt))
     assert item.correct == pytest.approx(sigmoid(a + w * c), abs=1e-4)
     assert abs(item.correct - case.o) < 0.02
-    assert f"\\sigma({ci._fmt(a, 2)} + {ci._fmt(w, 2)}" in item.explanation
+    assert f"\\sigma({ci._fmt(a, 2)} + {ci._paren(ci._fmt(w, 2))}" in item.explanation
 
 
 @pytest.mark.parametrize("seed", MANY)
@@ -330,3 +330,26 @@ def test_param_count_seeds_cover_projections_and_every_cell():
     assert {c.cell for c in cases} == {"lstm", "gru", "rnn"}
     assert any(c.proj for c in cases) and any(c.bidirectional for c in cases)
     assert any(c.layers > 1 for c in cases)
+
+
+def test_long_formulas_are_cut_where_they_can_wrap_and_short_ones_are_kept():
+    chain = "$c_t = f_t c_{t-1} + i_t g_t = 0.58 \\cdot (-0.35) + 0.10 \\cdot 1.00 = -0.103$"
+    assert ci.breakable(chain) == (
+        "$c_t$ $= f_t c_{t-1} + i_t g_t$ $= 0.58 \\cdot (-0.35) + 0.10 \\cdot 1.00$ $= -0.103$"
+    )
+    assert ci.breakable("so $c_t = -0.1002$.") == "so $c_t = -0.1002$."
+    # Never inside braces: a fraction or a subscript stays whole.
+    frac = "$\\frac{1}{5}((0.91 - 1)^2 + (0.43 - 1)^2 + (1.74 - 1)^2 + (1.43 - 1)^2) = 0.2189$"
+    pieces = re.findall(r"\$([^$]+)\$", ci.breakable(frac))
+    assert len(pieces) > 2 and all(p.count("{") == p.count("}") for p in pieces)
+    assert all(len(p) <= ci.WRAP_AT for p in pieces)
+
+
+@pytest.mark.parametrize("template", ALL, ids=[t.name for t in ALL])
+def test_every_item_renders_to_mathml(template):
+    from app.study import quiz
+
+    for seed in range(20):
+        item = quiz.computed_item(template, seed, None)
+        assert "<math" in item.explanation.html or "<math" in item.prompt.html
+        assert "$" not in item.explanation.html.replace("\\$", "")
