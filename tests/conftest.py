@@ -1,7 +1,10 @@
 """Shared fixtures: an app on a fresh, migrated database per test, with the fixture deck.
 
 Every test that uses `settings` (and so `app` and `client`) runs twice: on SQLite and on a real
-PostgreSQL 15 server that the run starts on a free loopback port (marked `postgres`).
+PostgreSQL 15 server that the run starts on a free loopback port (marked `postgres`). Fixtures
+that build their own app take `database_url` (or `module_database_url` when module-scoped).
+`databases_are_parametrised` holds the rule: a test that opens a database connection in this
+process without being parametrised over both databases fails.
 """
 
 import os
@@ -11,6 +14,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 from app.config import Settings
 from app.main import create_app
@@ -49,16 +54,67 @@ def pg_cluster() -> Iterator[pg.Cluster]:
     cluster.stop()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database of each kind."""
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        yield f"sqlite:///{folder / 'test.db'}"
         return
     cluster: pg.Cluster = request.getfixturevalue("pg_cluster")
     name = cluster.create_database()
     yield cluster.url(name)
     cluster.drop_database(name)
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind."""
+    yield from _database(request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The same, shared by a module's tests (for module-scoped apps)."""
+    yield from _database(request, tmp_path_factory.mktemp("db"))
+
+
+def parametrised_over_databases(item: pytest.Item) -> bool:
+    """Parametrised by `database_url`, `module_database_url` or any fixture whose parameter is
+    one of the two kinds (the fuzz tests' module-scoped app)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return any(
+        name.endswith("database_url") or value in ("sqlite", "postgresql")
+        for name, value in params.items()
+    )
+
+
+@pytest.fixture(autouse=True)
+def databases_are_parametrised(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that touches a database in this process but runs on one kind only.
+
+    Every connection checked out of any SQLAlchemy pool is seen, so an app built by hand, a
+    migration or a direct engine all count. Browser and load tests run the server in another
+    process and have their own database matrix."""
+    touched: list[str] = []
+
+    def seen(dbapi_connection, record, proxy) -> None:
+        touched.append(type(dbapi_connection).__module__)
+
+    event.listen(Pool, "checkout", seen)
+    try:
+        yield
+    finally:
+        event.remove(Pool, "checkout", seen)
+    single = request.node.get_closest_marker("one_database")
+    if touched and not single and not parametrised_over_databases(request.node):
+        pytest.fail(
+            f"{request.node.nodeid} uses a database but is not parametrised over SQLite and "
+            "PostgreSQL: build its app from the `settings`/`app`/`client` fixtures, or take "
+            "`database_url` (`module_database_url` for a module-scoped fixture)."
+        )
 
 
 @pytest.fixture
@@ -81,12 +137,14 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def real_client(tmp_path: Path) -> Iterator[TestClient]:
+def real_client(tmp_path: Path, database_url: str) -> Iterator[TestClient]:
     """The app with the real deck in questions/."""
-    settings = make_settings(tmp_path, REAL_DECK)
+    settings = make_settings(tmp_path, REAL_DECK, database_url=database_url)
     upgrade(settings)
-    with TestClient(create_app(settings), base_url="http://127.0.0.1") as c:
+    app = create_app(settings)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
+    app.state.engine.dispose()
 
 
 TORCH_MISSING = (

@@ -20,9 +20,9 @@ from tests.conftest import TORCH_MISSING, make_settings
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory) -> TestClient:
-    """The run, gradient and training endpoints touch no table: one SQLite app for the module."""
-    settings = make_settings(tmp_path_factory.mktemp("lab"))
+def lab(tmp_path_factory, module_database_url) -> TestClient:
+    """One app for the module's tests, on each kind of database."""
+    settings = make_settings(tmp_path_factory.mktemp("lab"), database_url=module_database_url)
     upgrade(settings)
     app = create_app(settings)
     with TestClient(app, base_url="http://127.0.0.1") as client:
@@ -323,9 +323,9 @@ def test_training_in_chunks_carries_the_state_and_is_bit_identical(lab):
     assert np.shape(whole["run"]["gates"]["f"]) == (10, 8)  # the probe has the state's T
 
 
-def test_any_worker_continues_any_state(lab, tmp_path):
+def test_any_worker_continues_any_state(lab, tmp_path, module_database_url):
     """Another process with the same secret (another worker, another container) carries on."""
-    settings = make_settings(tmp_path)
+    settings = make_settings(tmp_path, database_url=module_database_url)
     upgrade(settings)
     other = create_app(settings)
     config = {"H": 6, "T": 8, "seed": 5}

@@ -17,8 +17,8 @@ from tests.conftest import make_settings
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory) -> TestClient:
-    settings = make_settings(tmp_path_factory.mktemp("lab2"))
+def lab(tmp_path_factory, module_database_url) -> TestClient:
+    settings = make_settings(tmp_path_factory.mktemp("lab2"), database_url=module_database_url)
     upgrade(settings)
     app = create_app(settings)
     with TestClient(app, base_url="http://127.0.0.1") as client:

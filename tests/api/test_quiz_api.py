@@ -29,10 +29,12 @@ WHYS = [o.why.html for c in DECK for q in c.quiz for o in getattr(q, "options", 
 
 
 @pytest.fixture
-def quiz_app(tmp_path: Path) -> FastAPI:
-    settings = make_settings(tmp_path, QUIZ_DECK)
+def quiz_app(tmp_path: Path, database_url: str) -> Iterator[FastAPI]:
+    settings = make_settings(tmp_path, QUIZ_DECK, database_url=database_url)
     upgrade(settings)
-    return create_app(settings)
+    app = create_app(settings)
+    yield app
+    app.state.engine.dispose()
 
 
 @pytest.fixture

@@ -24,10 +24,12 @@ QUIZ_DECK = Path(__file__).resolve().parents[1] / "fixtures" / "quiz_deck"
 
 
 @pytest.fixture
-def quiz_app(tmp_path: Path) -> FastAPI:
-    settings = make_settings(tmp_path, QUIZ_DECK)
+def quiz_app(tmp_path: Path, database_url: str) -> Iterator[FastAPI]:
+    settings = make_settings(tmp_path, QUIZ_DECK, database_url=database_url)
     upgrade(settings)
-    return create_app(settings)
+    app = create_app(settings)
+    yield app
+    app.state.engine.dispose()
 
 
 @pytest.fixture

@@ -115,6 +115,7 @@ def test_compose_refuses_to_start_without_its_secrets(missing):
 
 
 @pytest.mark.postgres
+@pytest.mark.one_database("the image's start command against PostgreSQL, as compose runs it")
 def test_the_image_start_command_serves_a_fresh_postgresql_database(tmp_path, pg_cluster):
     """`CMD` with the image's and compose's environment; only the address, the database host and
     the data folder differ (loopback, this run's PostgreSQL, a temporary folder)."""
@@ -157,6 +158,7 @@ def test_the_image_start_command_serves_a_fresh_postgresql_database(tmp_path, pg
 
 
 @pytest.mark.postgres
+@pytest.mark.one_database("concurrent migration is PostgreSQL's advisory lock; SQLite has one file")
 def test_servers_starting_at_once_migrate_a_fresh_database_once(tmp_path, pg_cluster):
     """Several containers start together against one new database: each runs the migrations on
     start, one applies them and the others wait for it (an advisory lock), so none fails."""

@@ -1,5 +1,5 @@
-"""Helpers of the lab's security tests: an in-process app for the lab's API (it touches no
-table, so one SQLite app serves a whole module) and uploads built from arrays."""
+"""Helpers of the lab's security tests: an in-process app for the lab's API (one app serves a
+whole module, on each kind of database) and uploads built from arrays."""
 
 import io
 import json

@@ -10,8 +10,8 @@ from tests.security.lab_client import lab_client, upload
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    yield from lab_client(tmp_path_factory.mktemp("lab"))
+def lab(tmp_path_factory, module_database_url):
+    yield from lab_client(tmp_path_factory.mktemp("lab"), database_url=module_database_url)
 
 
 @pytest.mark.parametrize("tiny", [1e-305, -2.5e-308, 5e-324, 1.7976931348623157e308])

@@ -94,9 +94,16 @@ def test_client_memory_is_bounded():
 
 
 @pytest.fixture
-def small_lab(tmp_path) -> Iterator:
+def small_lab(tmp_path, database_url) -> Iterator:
     """One lab thread, no queue, a per-client burst of 3."""
-    yield from lab_client(tmp_path, lab_threads=1, lab_queue=0, lab_burst=3, lab_rate=0.5)
+    yield from lab_client(
+        tmp_path,
+        database_url=database_url,
+        lab_threads=1,
+        lab_queue=0,
+        lab_burst=3,
+        lab_rate=0.5,
+    )
 
 
 def test_a_full_lab_answers_503_with_retry_after(small_lab, monkeypatch):

@@ -25,8 +25,8 @@ GIB = 2**30
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    yield from lab_client(tmp_path_factory.mktemp("lab"))
+def lab(tmp_path_factory, module_database_url):
+    yield from lab_client(tmp_path_factory.mktemp("lab"), database_url=module_database_url)
 
 
 def member(zf: zipfile.ZipFile, key: str, header: dict, data: bytes = b"", **kw) -> None:
