@@ -1,5 +1,8 @@
 """One settings object, read from the environment (or a `.env` file) with safe local defaults."""
 
+import itertools
+import math
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +28,25 @@ KNOWN_DEFAULT_KEYS = frozenset(
         "development",
     }
 )
+
+
+MIN_SECRET_KEY_BITS = 128
+
+
+def estimated_bits(key: str) -> float:
+    """A cautious estimate of the key's entropy: the Shannon entropy of its characters times the
+    length of its shortest repeating unit, counting a run of steady steps (abcdefgh, 13579) as one
+    character. `openssl rand -hex 32` scores about 250; "abcdefgh" repeated, under 30."""
+    unit = next(
+        (key[:p] for p in range(1, len(key) // 2 + 1) if key == (key[:p] * len(key))[: len(key)]),
+        key,
+    )
+    steps = [ord(b) - ord(a) for a, b in itertools.pairwise(unit)]
+    runs = sum(1 for k in range(len(steps)) if k == 0 or steps[k] != steps[k - 1])
+    length = min(len(unit), runs + 1)
+    counts = [unit.count(c) for c in set(unit)]
+    shannon = -sum(n / len(unit) * math.log2(n / len(unit)) for n in counts)
+    return shannon * length
 
 
 class Settings(BaseSettings):
@@ -83,6 +105,12 @@ class Settings(BaseSettings):
             )
         if key.lower() in KNOWN_DEFAULT_KEYS or len(set(key)) < 8:
             return "ENVIRONMENT=production refuses a placeholder SECRET_KEY; generate a random one"
+        if estimated_bits(key) < MIN_SECRET_KEY_BITS:
+            return (
+                "ENVIRONMENT=production refuses a SECRET_KEY with a pattern in it (a repeated "
+                "or consecutive run of characters); generate a random one, e.g. with "
+                "`openssl rand -hex 32`"
+            )
         return None
 
     @cached_property
@@ -90,7 +118,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{(self.data_dir / 'memory-cell.db').as_posix()}"
+        path = self.data_dir / "memory-cell.db"
+        # Created 0600 before SQLite opens it (SQLite gives its -wal and -shm files the same
+        # mode): a learner's progress is not for other users of the machine.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        return f"sqlite:///{path.as_posix()}"
 
     @cached_property
     def resolved_secret_key(self) -> str:
@@ -100,8 +132,15 @@ class Settings(BaseSettings):
         path = self.data_dir / "secret_key"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            try:
+                # Created 0600 from the first byte (no window in which others may read it);
+                # O_EXCL: a worker starting at the same moment keeps the one written first.
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as out:
+                    out.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
 
 

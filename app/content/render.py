@@ -5,6 +5,7 @@ Raw HTML in the Markdown is escaped, not passed through: card files are data, no
 
 import re
 from functools import lru_cache
+from xml.etree.ElementTree import tostring
 
 import latex2mathml.converter
 from markdown_it import MarkdownIt
@@ -20,9 +21,34 @@ class MathError(ValueError):
 _UNKNOWN_COMMAND = re.compile(r"<m[io][^>]*>(\\[A-Za-z]+)</m[io]>")
 
 
+# latex2mathml writes symbols as character references in the tree's text ("&#x0003C;") and then
+# un-escapes its whole output, which also turns `\text{<b>}` back into live markup. We serialize
+# the tree ourselves: references become the characters they name, and ElementTree escapes every
+# text node, so whatever a text command holds stays text.
+_CHAR_REF = re.compile(r"&#x([0-9A-Fa-f]{1,6});|&#([0-9]{1,7});")
+
+
+def _char(match: re.Match) -> str:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
+
+
+def _mathml(latex: str, display: bool) -> str:
+    converter = latex2mathml.converter.Converter(display="block" if display else "inline")
+    tree = converter.convert_to_element(latex)
+    for node in tree.iter():
+        if node.text:
+            node.text = _CHAR_REF.sub(_char, node.text)
+        if node.tail:
+            node.tail = _CHAR_REF.sub(_char, node.tail)
+        for name, value in node.attrib.items():
+            node.attrib[name] = _CHAR_REF.sub(_char, value)
+    return tostring(tree, encoding="unicode")
+
+
 def latex_to_mathml(latex: str, *, display: bool = False) -> str:
     try:
-        mathml = latex2mathml.converter.convert(latex, display="block" if display else "inline")
+        mathml = _mathml(latex, display)
     except Exception as exc:  # the converter raises many unrelated types
         raise MathError(f"LaTeX ${latex}$ does not convert: {type(exc).__name__} {exc}") from exc
     unknown = _UNKNOWN_COMMAND.search(mathml)

@@ -30,20 +30,30 @@ def host_of(url: str) -> str | None:
     return f"{parts.hostname}:{port}"
 
 
-def normalise_host(host: str) -> str:
+def normalise_host(host: str, scheme: str = "http") -> str:
+    """The Host header as `host_of` writes it: lower case, without the scheme's default port."""
     host = host.strip().lower()
-    for port in DEFAULT_PORTS.values():
-        host = host.removesuffix(f":{port}")
-    return host
+    return host.removesuffix(f":{DEFAULT_PORTS.get(scheme, '')}")
 
 
-def cross_site_source(headers: Headers) -> str | None:
-    """The foreign origin that sent this request, or None when it came from this server."""
+def cross_site_source(headers: Headers, scheme: str) -> str | None:
+    """The foreign origin that sent this request, or None when it came from this server.
+
+    An origin is scheme, host and port: a page at http://cell.example.org is another origin
+    than https://cell.example.org (a network attacker can serve the plain one), so `scheme`, the
+    scheme this request arrived with, must match too. Behind a TLS proxy that is the proxy's
+    X-Forwarded-Proto, which uvicorn applies only for FORWARDED_ALLOW_IPS.
+    """
     source = headers.get("origin") or headers.get("referer")
     if not source:
         return None
-    own = normalise_host(headers.get("host", ""))
-    if source.strip() == "null" or not own or host_of(source) != own:
+    own = normalise_host(headers.get("host", ""), scheme)
+    if (
+        source.strip() == "null"
+        or not own
+        or urlsplit(source.strip()).scheme != scheme
+        or host_of(source) != own
+    ):
         return source.strip()[:100]
     return None
 
@@ -56,7 +66,7 @@ class OriginCheckMiddleware:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        foreign = cross_site_source(Headers(scope=scope))
+        foreign = cross_site_source(Headers(scope=scope), scope.get("scheme", "http"))
         if foreign is not None:
             message = (
                 f"Cross-site request refused: this server accepts changes only from its own pages, "

@@ -15,6 +15,7 @@ from app.security.pools import Pool
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128  # Argon2 takes any length; the cap bounds the work one request can ask for
+MIN_DISTINCT = 4  # different characters: "aaaaaaaaab" or spaces and one letter guess at once
 
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 # Decoration people add to a weak word to satisfy a form: "Password123!", "!!letmein2024".
@@ -46,8 +47,12 @@ def password_problem(password: str, username: str | None = None) -> str | None:
         return "must not be your username"
     if lowered in common_passwords() or (core and core in common_passwords()):
         return "is on the list of common passwords attackers try first; choose another"
-    if _is_repetition(lowered) or _is_sequence(lowered):
+    # Spaces are allowed (passphrases) but add nothing to a pattern: "          a" is one letter.
+    compact = re.sub(r"\s+", "", lowered)
+    if any(_is_repetition(t) or _is_sequence(t) for t in (lowered, compact) if t):
         return "is a simple pattern (a repeated or consecutive run of characters); choose another"
+    if len(set(password)) < MIN_DISTINCT or len(set(compact)) < MIN_DISTINCT - 1:
+        return f"uses too few different characters; use at least {MIN_DISTINCT}"
     return None
 
 

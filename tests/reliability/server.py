@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRET_KEY = "reliability-test-key-0123456789abcdefghijklmnop"
+SECRET_KEY = "reliability-test-key-7d6986f5642f1d5e96d0da12fa8993f6"
 
 
 def free_port() -> int:

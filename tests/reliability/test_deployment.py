@@ -23,7 +23,10 @@ from tests.reliability import server as app_server
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
-SECRETS = {"POSTGRES_PASSWORD": "a0b1c2d3e4f5a6b7c8d9", "SECRET_KEY": "k" + "0123456789abcdef" * 3}
+SECRETS = {
+    "POSTGRES_PASSWORD": "a0b1c2d3e4f5a6b7c8d9",
+    "SECRET_KEY": "2cb053bc0d112f317d6986f5642f1d5e96d0da12fa8993f6",
+}
 
 
 def interpolate(value: str, env: dict[str, str]) -> str:
@@ -122,6 +125,9 @@ def test_the_image_start_command_serves_a_fresh_postgresql_database(tmp_path, pg
     database = pg_cluster.create_database()
     url = pg_cluster.url(database)
     env = {**image_env(), **service_env("app", SECRETS)}
+    # The compose default trusts only the network's gateway; here the proxy is 127.0.0.2.
+    assert env["FORWARDED_ALLOW_IPS"] == "172.28.0.1"
+    env["FORWARDED_ALLOW_IPS"] = "127.0.0.2"
     command = image_command()
     assert command == ["python", "-m", "app.serve"]
     assert env["ENVIRONMENT"] == "production" and env["HOST"] == "0.0.0.0"  # replaced by loopback
@@ -140,6 +146,11 @@ def test_the_image_start_command_serves_a_fresh_postgresql_database(tmp_path, pg
             wrong = {"username": "nobody", "password": "not the password"}
             headers = {"X-Forwarded-For": "203.0.113.7"}
             assert http.post("/api/auth/login", json=wrong, headers=headers).status_code == 401
+        # Anyone else's X-Forwarded-For is ignored: they are counted under their own address.
+        other = httpx.HTTPTransport(local_address="127.0.0.3")
+        with httpx.Client(base_url=server.url, transport=other, timeout=30) as http:
+            headers = {"X-Forwarded-For": "198.51.100.9"}
+            assert http.post("/api/auth/login", json=wrong, headers=headers).status_code == 401
     finally:
         server.stop()
         log = server.log()
@@ -155,6 +166,7 @@ def test_the_image_start_command_serves_a_fresh_postgresql_database(tmp_path, pg
     assert versions == [(head_revision(url),)]
     assert reviews == 1
     assert "ip:203.0.113.7" in keys and "ip:127.0.0.2" not in keys
+    assert "ip:127.0.0.3" in keys and "ip:198.51.100.9" not in keys
 
 
 @pytest.mark.postgres

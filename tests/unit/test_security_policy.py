@@ -130,22 +130,30 @@ def test_host_of(url, host):
 
 
 @pytest.mark.parametrize(
-    ("headers", "foreign"),
+    ("headers", "scheme", "foreign"),
     [
-        ({"host": "127.0.0.1:8000", "origin": "http://127.0.0.1:8000"}, False),
-        ({"host": "cell.example.org", "origin": "https://cell.example.org"}, False),
-        ({"host": "cell.example.org:443", "origin": "https://cell.example.org"}, False),
-        ({"host": "127.0.0.1:8000", "referer": "http://127.0.0.1:8000/account"}, False),
-        ({"host": "127.0.0.1:8000"}, False),  # no Origin, no Referer: not a browser's cross-site
-        ({"host": "127.0.0.1:8000", "origin": "http://127.0.0.1:9000"}, True),
-        ({"host": "cell.example.org", "origin": "https://cell.example.org.evil.test"}, True),
-        ({"host": "cell.example.org", "origin": "null"}, True),
-        ({"host": "cell.example.org", "referer": "https://evil.test/x"}, True),
-        ({"origin": "https://cell.example.org"}, True),  # no Host to compare with
+        ({"host": "127.0.0.1:8000", "origin": "http://127.0.0.1:8000"}, "http", False),
+        ({"host": "cell.example.org", "origin": "https://cell.example.org"}, "https", False),
+        ({"host": "cell.example.org:443", "origin": "https://cell.example.org"}, "https", False),
+        ({"host": "127.0.0.1:8000", "referer": "http://127.0.0.1:8000/account"}, "http", False),
+        ({"host": "127.0.0.1:8000"}, "http", False),  # no Origin, no Referer: not cross-site
+        ({"host": "127.0.0.1:8000", "origin": "http://127.0.0.1:9000"}, "http", True),
+        (
+            {"host": "cell.example.org", "origin": "https://cell.example.org.evil.test"},
+            "https",
+            True,
+        ),
+        ({"host": "cell.example.org", "origin": "null"}, "https", True),
+        ({"host": "cell.example.org", "referer": "https://evil.test/x"}, "https", True),
+        ({"origin": "https://cell.example.org"}, "https", True),  # no Host to compare with
+        # Same host, another scheme: another origin (issue 13, item 10).
+        ({"host": "cell.example.org", "origin": "http://cell.example.org"}, "https", True),
+        ({"host": "cell.example.org", "origin": "https://cell.example.org"}, "http", True),
+        ({"host": "cell.example.org:443", "origin": "http://cell.example.org"}, "http", True),
     ],
 )
-def test_cross_site_source(headers, foreign):
-    assert (cross_site_source(Headers(headers)) is not None) is foreign
+def test_cross_site_source(headers, scheme, foreign):
+    assert (cross_site_source(Headers(headers), scheme) is not None) is foreign
 
 
 def test_content_types_accepted_per_path():
