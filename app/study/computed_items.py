@@ -394,8 +394,8 @@ def param_count(seed: int) -> Computed:
         + "; ".join(parts)
         + f". Total: ${dirs} \\times ({sum_text}) = {_int(total)}$"
         + (" (two directions)." if dirs == 2 else ".")
-        + " PyTorch keeps two bias vectors, so an LSTM has $8H$ biases per layer and direction, "
-        "not $4H$."
+        + f" PyTorch keeps two bias vectors, `bias_ih` and `bias_hh`, so the biases count "
+        f"$2 G H = {2 * G * H}$ per layer and direction, not ${G * H}$."
     )
     return Computed(prompt, "number", total, explanation, tolerance=0.0)
 
@@ -575,7 +575,7 @@ def hidden_output(seed: int) -> Computed:
         f"$h_t = o_t \\tanh(c_t) = {so} \\cdot \\tanh({sc}) = "
         f"{so} \\cdot {_paren(_fmt(tanh_c, 4))} = {_fmt(answer, 3)}$. "
         "The tanh squashes the unbounded cell state into $(-1, 1)$ and the output gate "
-        "chooses how much of it to show; $c_t$ itself stays inside the cell. "
+        "chooses how much of it to show; $c_t$ itself never leaves the layer. "
         f"(The lab's engine, unrounded, gives $h_t = {_fmt(case.h, 4)}$.)"
     )
     return Computed(prompt, "number", answer, explanation, tolerance=0.01)
