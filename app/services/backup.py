@@ -18,6 +18,7 @@ exported, and imported reviews carry no key (undo still works: it needs only the
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -30,7 +31,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, SQLModel, col, delete, select
 
 from app import errors
 from app.content import Deck
@@ -592,57 +593,29 @@ def _replace(session: Session, user: User, data: ProgressData) -> ImportResult:
 
 def _merge(session: Session, user: User, data: ProgressData) -> ImportResult:
     uid = user.id
-    states = {
-        row.card_slug: row
-        for row in session.exec(select(CardState).where(CardState.user_id == uid)).all()
-    }
-    written = 0
-    for state in data.card_states:
-        row = states.get(state.card)
-        if row is None:
-            session.add(_card_state(uid, state))
-            written += 1
-        elif _later(state.last_review, row.last_review):
-            for name, value in _memory_fields(state).items():
-                setattr(row, name, value)
-            session.add(row)
-            written += 1
+    written = _merge_states(session, uid, data.card_states)
 
-    seen_reviews = {
-        _review_key(log.card_slug, log.reviewed_at, log.rating)
-        for log in session.exec(select(ReviewLog).where(ReviewLog.user_id == uid)).all()
-    }
-    reviews_added = 0
-    for review in data.review_log:
-        key = _review_key(review.card, review.reviewed_at, review.rating)
-        if key not in seen_reviews:
-            seen_reviews.add(key)
-            session.add(_review(uid, review))
-            reviews_added += 1
+    def mine(table: type[SQLModel]) -> list:
+        return session.exec(select(table).where(table.user_id == uid)).all()
 
-    seen_quizzes = {
-        (a.kind, _utc_key(a.started_at))
-        for a in session.exec(select(QuizAttempt).where(QuizAttempt.user_id == uid)).all()
-    }
-    quizzes_added = 0
-    for taken in data.quizzes:
-        key = (taken.kind, _utc_key(taken.started_at))
-        if key not in seen_quizzes:
-            seen_quizzes.add(key)
-            _add_quiz(session, uid, taken)
-            quizzes_added += 1
-
-    seen_predictions = {
-        (p.preset, p.question, _utc_key(p.created_at))
-        for p in session.exec(select(LabPrediction).where(LabPrediction.user_id == uid)).all()
-    }
-    predictions_added = 0
-    for prediction in data.lab_predictions:
-        key = (prediction.preset, prediction.question, _utc_key(prediction.created_at))
-        if key not in seen_predictions:
-            seen_predictions.add(key)
-            session.add(LabPrediction(user_id=uid, **prediction.model_dump()))
-            predictions_added += 1
+    reviews_added = _add_new(
+        {_review_key(log.card_slug, log.reviewed_at, log.rating) for log in mine(ReviewLog)},
+        data.review_log,
+        key=lambda r: _review_key(r.card, r.reviewed_at, r.rating),
+        add=lambda r: session.add(_review(uid, r)),
+    )
+    quizzes_added = _add_new(
+        {(a.kind, _utc_key(a.started_at)) for a in mine(QuizAttempt)},
+        data.quizzes,
+        key=lambda q: (q.kind, _utc_key(q.started_at)),
+        add=lambda q: _add_quiz(session, uid, q),
+    )
+    predictions_added = _add_new(
+        {(p.preset, p.question, _utc_key(p.created_at)) for p in mine(LabPrediction)},
+        data.lab_predictions,
+        key=lambda p: (p.preset, p.question, _utc_key(p.created_at)),
+        add=lambda p: session.add(LabPrediction(user_id=uid, **p.model_dump())),
+    )
     return ImportResult(
         mode="merge",
         card_states=written,
@@ -656,6 +629,40 @@ def _merge(session: Session, user: User, data: ProgressData) -> ImportResult:
             "Your settings were kept."
         ),
     )
+
+
+def _merge_states(session: Session, uid: int, incoming: list[CardStateData]) -> int:
+    """Each card keeps its most recently reviewed state: the file's or the account's."""
+    states = {
+        row.card_slug: row
+        for row in session.exec(select(CardState).where(CardState.user_id == uid)).all()
+    }
+    written = 0
+    for state in incoming:
+        row = states.get(state.card)
+        if row is None:
+            session.add(_card_state(uid, state))
+            written += 1
+        elif _later(state.last_review, row.last_review):
+            for name, value in _memory_fields(state).items():
+                setattr(row, name, value)
+            session.add(row)
+            written += 1
+    return written
+
+
+def _add_new(
+    seen: set, incoming: list, *, key: Callable[[Any], Any], add: Callable[[Any], object]
+) -> int:
+    """Add every incoming record whose key is not seen yet (in the account or earlier in the
+    file); how many were added."""
+    added = 0
+    for record in incoming:
+        if (k := key(record)) not in seen:
+            seen.add(k)
+            add(record)
+            added += 1
+    return added
 
 
 def _utc_key(moment: datetime) -> str:

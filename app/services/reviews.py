@@ -84,6 +84,12 @@ def interview_for(user: User) -> datetime | None:
     return scheduling.interview_moment(user.interview_date, zone(user.timezone))
 
 
+def _state_row(session: Session, user_id: int, slug: str) -> CardState | None:
+    return session.exec(
+        select(CardState).where(CardState.user_id == user_id, CardState.card_slug == slug)
+    ).first()
+
+
 def _rated(
     row: CardState | None,
     rating: Rating,
@@ -140,9 +146,7 @@ def record_review(
         replayed = _replay(session, user_id, idempotency_key)
         if replayed is not None:
             return replayed
-        row = session.exec(
-            select(CardState).where(CardState.user_id == user_id, CardState.card_slug == slug)
-        ).first()
+        row = _state_row(session, user_id, slug)
         before = _row_snapshot(row)
         after = _rated(row, rating, now, scheduler, interview)
         fields = after.fields()
@@ -231,9 +235,7 @@ def undo_review(
 
 
 def _undo(session: Session, user: User, log: ReviewLog) -> UndoResult:
-    row = session.exec(
-        select(CardState).where(CardState.user_id == user.id, CardState.card_slug == log.card_slug)
-    ).first()
+    row = _state_row(session, user.id, log.card_slug)
     if log.state_before is None:
         if row is not None:
             session.delete(row)
