@@ -82,7 +82,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        app.state.lab_pool.shutdown()
 
 
 # Every feature's routers, pages and JSON API.

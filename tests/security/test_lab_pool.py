@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from app.errors import Busy
 from app.nn import lab as engine
@@ -286,3 +287,12 @@ def test_an_ipv6_clients_64_shares_one_share():
     with pytest.raises(TooManyRequests):
         rate.take(client_group("2001:db8:1:2:ffff::9"), now=0.0)
     rate.take(client_group("2001:db8:1:3::1"), now=0.0)  # another /64
+
+
+def test_the_lab_pool_outlives_one_client_session(app):
+    """An app serves several lifespans in tests (a TestClient each): the lab's pool must still
+    take work after the first one ends."""
+    for _ in range(2):
+        with TestClient(app, base_url="http://127.0.0.1") as client:
+            response = client.post("/api/lab/run", json={"preset": "adding-lstm", "T": 5})
+            assert response.status_code == 200
