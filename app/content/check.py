@@ -139,6 +139,47 @@ class Report:
         ]
 
 
+def _check_options(item: MultipleChoice, where: str, report: Report) -> None:
+    """Count where the keyed option sits and how long it is against the others."""
+    problems = report.problems
+    report.mcq += 1
+    report.key_positions[item.correct_index] += 1
+    lengths = [visible_length(o.text) for o in item.options]
+    keyed = lengths[item.correct_index]
+    others = [n for i, n in enumerate(lengths) if i != item.correct_index]
+    report.keyed_longest += all(keyed > n for n in others)
+    report.keyed_shortest += all(keyed < n for n in others)
+    ratio = max(lengths) / statistics.median(lengths)
+    report.worst_ratio = max(report.worst_ratio, ratio)
+    if ratio > MAX_OPTION_RATIO:
+        problems.append(
+            f"{where}: an option is {ratio:.2f}x the median option length"
+            f" (at most {MAX_OPTION_RATIO}); lengths {lengths}"
+        )
+
+
+def _check_balance(report: Report) -> None:
+    """Deck-wide: the keyed option is not given away by its length; true and false balance."""
+    problems = report.problems
+    if report.mcq and report.keyed_longest / report.mcq > MAX_KEYED_LONGEST:
+        problems.append(
+            f"deck: the keyed option is the strictly longest in {report.keyed_longest} of"
+            f" {report.mcq} multiple-choice items (at most {MAX_KEYED_LONGEST:.0%})"
+        )
+    if report.mcq and report.keyed_shortest / report.mcq > MAX_KEYED_SHORTEST:
+        problems.append(
+            f"deck: the keyed option is the strictly shortest in {report.keyed_shortest} of"
+            f" {report.mcq} multiple-choice items (at most {MAX_KEYED_SHORTEST:.0%})"
+        )
+    if report.true_false:
+        share = report.true_keys / report.true_false
+        if not TRUE_SHARE[0] <= share <= TRUE_SHARE[1]:
+            problems.append(
+                f"deck: {report.true_keys} of {report.true_false} true/false statements are"
+                f" true = {share:.0%} (must be {TRUE_SHARE[0]:.0%}-{TRUE_SHARE[1]:.0%})"
+            )
+
+
 def check_deck(deck: Deck, tags: tuple[str, ...]) -> Report:
     report = Report(cards=len(deck))
     problems = report.problems
@@ -177,20 +218,7 @@ def check_deck(deck: Deck, tags: tuple[str, ...]) -> Report:
                 report.true_keys += item.answer
                 answers[item.answer] += 1
                 continue
-            report.mcq += 1
-            report.key_positions[item.correct_index] += 1
-            lengths = [visible_length(o.text) for o in item.options]
-            keyed = lengths[item.correct_index]
-            others = [n for i, n in enumerate(lengths) if i != item.correct_index]
-            report.keyed_longest += all(keyed > n for n in others)
-            report.keyed_shortest += all(keyed < n for n in others)
-            ratio = max(lengths) / statistics.median(lengths)
-            report.worst_ratio = max(report.worst_ratio, ratio)
-            if ratio > MAX_OPTION_RATIO:
-                problems.append(
-                    f"{where}: an option is {ratio:.2f}x the median option length"
-                    f" (at most {MAX_OPTION_RATIO}); lengths {lengths}"
-                )
+            _check_options(item, where, report)
         report.apply_items += applies
         if not card.cues:
             problems.append(f"{card.path}: recall cues: questions/recall/ has no file for it")
@@ -201,23 +229,7 @@ def check_deck(deck: Deck, tags: tuple[str, ...]) -> Report:
             )
         if not applies:
             problems.append(f"{card.path}: quiz: needs at least one item with `skill: apply`")
-    if report.mcq and report.keyed_longest / report.mcq > MAX_KEYED_LONGEST:
-        problems.append(
-            f"deck: the keyed option is the strictly longest in {report.keyed_longest} of"
-            f" {report.mcq} multiple-choice items (at most {MAX_KEYED_LONGEST:.0%})"
-        )
-    if report.mcq and report.keyed_shortest / report.mcq > MAX_KEYED_SHORTEST:
-        problems.append(
-            f"deck: the keyed option is the strictly shortest in {report.keyed_shortest} of"
-            f" {report.mcq} multiple-choice items (at most {MAX_KEYED_SHORTEST:.0%})"
-        )
-    if report.true_false:
-        share = report.true_keys / report.true_false
-        if not TRUE_SHARE[0] <= share <= TRUE_SHARE[1]:
-            problems.append(
-                f"deck: {report.true_keys} of {report.true_false} true/false statements are"
-                f" true = {share:.0%} (must be {TRUE_SHARE[0]:.0%}-{TRUE_SHARE[1]:.0%})"
-            )
+    _check_balance(report)
     return report
 
 

@@ -307,17 +307,8 @@ def parse_tour_file(path: Path) -> tuple[TourStep, ...]:
     return tuple(out)
 
 
-def parse_card(path: Path, preset_names: Collection[str]) -> Card:
-    f = _File(f"{path.parent.name}/{path.name}")
-    name = FILE_NAME.match(path.name)
-    if not name:
-        raise f.fail("file name", "must look like 'NN-slug.md' (two digits, lower-case slug)")
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise f.fail("file", f"is not UTF-8 text: {exc}") from exc
-    data, body = split_front_matter(raw.replace("\r\n", "\n"), f)
-
+def _header(data: dict, name: re.Match, f: _File, preset_names: Collection[str]) -> tuple:
+    """The front matter's number, slug, tags, difficulty, lab table and preset, each checked."""
     number = f.require(data, "number", int, "number")
     if not 1 <= number <= 99 or number != int(name["number"]):
         raise f.fail("number", f"{number} must be 1-99 and match the file name's {name['number']}")
@@ -334,18 +325,37 @@ def parse_card(path: Path, preset_names: Collection[str]) -> Card:
     preset = f.require(lab, "preset", str, "lab.preset")
     if preset not in preset_names:
         raise f.fail("lab.preset", f"unknown preset {preset!r}; known: {sorted(preset_names)}")
+    return number, slug, tags, difficulty, lab, preset
+
+
+def _companions(path: Path, key_points: int) -> tuple[tuple, tuple]:
+    """The card's recall cues and lab tour, each in a file of its own beside the card, so editing
+    a card's text and its cues never touch the same lines. Optional here (a card without cues
+    cannot be checked, and says so); `app.content.check` and the deck's tests require them for
+    every card of the real deck."""
+    cue_path = path.parent / CUES_FOLDER / f"{path.stem}.yaml"
+    cues = parse_cue_file(cue_path, key_points) if cue_path.is_file() else ()
+    tour_path = path.parent / TOUR_FOLDER / f"{path.stem}.yaml"
+    tour = parse_tour_file(tour_path) if tour_path.is_file() else ()
+    return cues, tour
+
+
+def parse_card(path: Path, preset_names: Collection[str]) -> Card:
+    f = _File(f"{path.parent.name}/{path.name}")
+    name = FILE_NAME.match(path.name)
+    if not name:
+        raise f.fail("file name", "must look like 'NN-slug.md' (two digits, lower-case slug)")
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise f.fail("file", f"is not UTF-8 text: {exc}") from exc
+    data, body = split_front_matter(raw.replace("\r\n", "\n"), f)
+
+    number, slug, tags, difficulty, lab, preset = _header(data, name, f, preset_names)
 
     sections = parse_sections(body, f)
     key_points = parse_bullets(sections["Key points"], "section 'Key points'", f)
-    # The recall detector's cues live in a file of their own beside the card, so editing a card's
-    # text and its cues never touch the same lines.
-    cue_path = path.parent / CUES_FOLDER / f"{path.stem}.yaml"
-    # Optional here (a card without cues cannot be checked, and says so); `app.content.check`
-    # and the deck's tests require them for every card of the real deck.
-    cues = parse_cue_file(cue_path, len(key_points)) if cue_path.is_file() else ()
-    # The lab tour, likewise in a file of its own (optional here, required by the check).
-    tour_path = path.parent / TOUR_FOLDER / f"{path.stem}.yaml"
-    tour = parse_tour_file(tour_path) if tour_path.is_file() else ()
+    cues, tour = _companions(path, len(key_points))
     return Card(
         number=number,
         slug=slug,
