@@ -109,3 +109,20 @@ def test_latex_text_cannot_pass_raw_html(latex):
     assert tags <= {"math", "mrow", "mtext", "mstyle", "mi", "mo", "mn"}
     page = render_block(f"$${latex}$$")
     assert "<script" not in page and "<form" not in page and "<meta" not in page
+
+
+def test_an_import_refusal_is_shown_at_once_and_never_rides_in_the_session_cookie(qc):
+    long_name = "x" * 5000  # the message names it; in the cookie it once pushed past 4 KB
+    bad = b'{"format": "memory-cell-progress", "version": "' + long_name.encode() + b'"}'
+    files = {"file": ("progress.json", bad, "application/json")}
+    response = qc.post(
+        "/api/import",
+        files=files,
+        data={"mode": "merge"},
+        headers={"Accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 422 and "Nothing was imported" in response.text
+    for cookie in response.headers.get_list("set-cookie"):
+        assert len(cookie) < 1000 and long_name not in cookie
+    assert "Nothing was imported" not in qc.get("/progress").text  # nothing left to replay
