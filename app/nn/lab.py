@@ -27,7 +27,7 @@ from app.nn.params import (
     init_params,
     load_weights,
 )
-from app.nn.presets import PRESETS
+from app.nn.presets import PRESETS, Preset
 from app.nn.sample import sample
 
 MAX_T = 500
@@ -64,7 +64,7 @@ def _limit(name: str, value: int, limit: int, low: int = 1) -> int:
     return value
 
 
-def _preset(name: str):
+def _preset(name: str) -> Preset:
     if name not in PRESETS:
         raise LabError(f"unknown preset {name!r}; known: {sorted(PRESETS)}")
     return PRESETS[name]
@@ -209,53 +209,88 @@ def run_preset(
         raise LabError("baseline: send it together with interventions")
     seed = 0 if seed is None else _limit("seed", seed, 2**32 - 1, low=0)
     if p.task == "char":
-        w = shipped_weights(name)
-        text = DEFAULT_TEXT if text is None else text
-        if not isinstance(text, str) or not text:
-            raise LabError("text must be a non-empty string")
-        _limit("T", len(text), MAX_T)
-        try:
-            ids = tasks.encode(text, w.vocab)
-        except ValueError as exc:
-            raise LabError(str(exc)) from None
-        x = tasks.one_hot(ids[:, None], w.D)
-        ivs = interventions_of(interventions, p.cell, len(text), w.H)
-
-        def char_run(held: list[Intervention]) -> dict:
-            trace, logits = model.predict(w, x, interventions=held)
-            return {
-                **_trace_dict(trace, include_pre),
-                "outputs": logits[:, 0].tolist(),
-                "top5": top_k(logits[:, 0], w.vocab),
-            }
-
-        out = {"preset": name, **char_run(ivs), "D": w.D, "input": None, "text": text}
-        if baseline:
-            out["baseline"] = _baseline(char_run([]), include_pre)
-        return out
+        return _run_char(p, name, text, interventions, include_pre=include_pre, baseline=baseline)
     x = _adding_input(input, seed)
     if p.task == "adding":
-        w = shipped_weights(name)
-        ivs = interventions_of(interventions, p.cell, x.shape[0], w.H)
+        return _run_adding(
+            p,
+            name,
+            x,
+            interventions,
+            include_pre=include_pre,
+            baseline=baseline,
+            grad_norms=grad_norms,
+        )
+    return _run_gradients(p, name, x, seed, forget_bias, truncate, include_pre)
 
-        def adding_run(held: list[Intervention]) -> dict:
-            trace, y = model.predict(w, x, interventions=held)
-            return {
-                **_trace_dict(trace, include_pre),
-                "outputs": y[:, 0].tolist(),
-                "prediction": float(y[-1, 0, 0]),
-            }
 
-        out = {"preset": name, **adding_run(ivs), "D": 2}
-        out["input"] = x[:, 0].tolist()
-        marked = x[:, 0, 1] == 1.0
-        out["target"] = float(x[marked, 0, 0].sum()) if marked.sum() == 2 else None
-        if baseline:
-            out["baseline"] = _baseline(adding_run([]), include_pre)
-        if grad_norms:
-            out["grad_norms"] = readout_grad_norms(w, x)
-        return out
-    # Gradient presets: a seeded random init of the preset's cell, and the norms that matter.
+def _run_char(
+    p: Preset, name: str, text: str | None, interventions, *, include_pre: bool, baseline: bool
+) -> dict:
+    """A character preset on `text`: gates, states and the top-5 next characters per step."""
+    w = shipped_weights(name)
+    text = DEFAULT_TEXT if text is None else text
+    if not isinstance(text, str) or not text:
+        raise LabError("text must be a non-empty string")
+    _limit("T", len(text), MAX_T)
+    try:
+        ids = tasks.encode(text, w.vocab)
+    except ValueError as exc:
+        raise LabError(str(exc)) from None
+    x = tasks.one_hot(ids[:, None], w.D)
+    ivs = interventions_of(interventions, p.cell, len(text), w.H)
+
+    def char_run(held: list[Intervention]) -> dict:
+        trace, logits = model.predict(w, x, interventions=held)
+        return {
+            **_trace_dict(trace, include_pre),
+            "outputs": logits[:, 0].tolist(),
+            "top5": top_k(logits[:, 0], w.vocab),
+        }
+
+    out = {"preset": name, **char_run(ivs), "D": w.D, "input": None, "text": text}
+    if baseline:
+        out["baseline"] = _baseline(char_run([]), include_pre)
+    return out
+
+
+def _run_adding(
+    p: Preset,
+    name: str,
+    x: np.ndarray,
+    interventions,
+    *,
+    include_pre: bool,
+    baseline: bool,
+    grad_norms: bool,
+) -> dict:
+    """An adding-problem preset on `x`: gates, states, the prediction and its target."""
+    w = shipped_weights(name)
+    ivs = interventions_of(interventions, p.cell, x.shape[0], w.H)
+
+    def adding_run(held: list[Intervention]) -> dict:
+        trace, y = model.predict(w, x, interventions=held)
+        return {
+            **_trace_dict(trace, include_pre),
+            "outputs": y[:, 0].tolist(),
+            "prediction": float(y[-1, 0, 0]),
+        }
+
+    out = {"preset": name, **adding_run(ivs), "D": 2}
+    out["input"] = x[:, 0].tolist()
+    marked = x[:, 0, 1] == 1.0
+    out["target"] = float(x[marked, 0, 0].sum()) if marked.sum() == 2 else None
+    if baseline:
+        out["baseline"] = _baseline(adding_run([]), include_pre)
+    if grad_norms:
+        out["grad_norms"] = readout_grad_norms(w, x)
+    return out
+
+
+def _run_gradients(
+    p: Preset, name: str, x: np.ndarray, seed: int, forget_bias, truncate, include_pre: bool
+) -> dict:
+    """A gradient preset: a seeded random init of the preset's cell, and the norms that matter."""
     fb = p.forget_bias if forget_bias is None else float(forget_bias)
     if not math.isfinite(fb) or abs(fb) > 10:
         raise LabError(f"forget_bias = {fb} is outside the limit |forget_bias| ≤ 10")
