@@ -278,8 +278,7 @@ def _run_adding(
 
     out = {"preset": name, **adding_run(ivs), "D": 2}
     out["input"] = x[:, 0].tolist()
-    marked = x[:, 0, 1] == 1.0
-    out["target"] = float(x[marked, 0, 0].sum()) if marked.sum() == 2 else None
+    out["target"] = adding_target(x)
     if baseline:
         out["baseline"] = _baseline(adding_run([]), include_pre)
     if grad_norms:
@@ -314,6 +313,13 @@ def _run_gradients(
         "outputs": trace.h[:, 0].tolist(),  # no head: the hidden state is the output
         "gradient_norms": series,
     }
+
+
+def adding_target(x: np.ndarray) -> float | None:
+    """The adding problem's true answer for x (T × 1 × 2): the sum of the two marked values;
+    None unless exactly two steps are marked."""
+    marked = x[:, 0, 1] == 1.0
+    return float(x[marked, 0, 0].sum()) if marked.sum() == 2 else None
 
 
 def top_k(logits: np.ndarray, vocab: str, k: int = TOP_K) -> list:

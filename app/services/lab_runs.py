@@ -244,6 +244,40 @@ def _hint_prefix(keys: list[str]) -> None:
         )
 
 
+def _check_claims(w, *, cell: str | None, nonlinearity: str | None, peepholes: bool | None):
+    """What the request says about the model must match the uploaded weights."""
+    if cell is not None and cell != w.cell:
+        raise LabError(f"cell: the uploaded weights hold a {w.cell} cell, not {cell}")
+    if nonlinearity is not None and w.cell != "rnn":
+        raise LabError(
+            f"nonlinearity: only an RNN (nn.RNN) has a choice of nonlinearity; the uploaded "
+            f"weights hold a {w.cell} cell, so leave it out"
+        )
+    if peepholes is not None and peepholes != w.peepholes:
+        raise LabError(
+            f"peepholes: the uploaded weights have peepholes = {str(w.peepholes).lower()}"
+        )
+
+
+def _readout(w, h: np.ndarray, x: np.ndarray, source_text: str | None) -> dict:
+    """The outputs (the head's, or h without one), the input, and per kind of model its top-5
+    next characters or its adding-problem answer and the true sum."""
+    out: dict = {}
+    y = head.forward(h, *w.head)[0] if w.head is not None else None
+    # No readout: the hidden state is the output.
+    out["outputs"] = (y if y is not None else h)[:, 0].tolist()
+    if source_text is not None:
+        out["input"], out["text"] = None, source_text
+        if y is not None:
+            out["top5"] = top_k(y[:, 0], w.vocab or "")
+    else:
+        out["input"] = x[:, 0].tolist()
+        if w.D == 2 and w.O == 1:  # an adding-problem model: its answer and the true sum
+            out["prediction"] = float(y[-1, 0, 0])
+            out["target"] = lab.adding_target(x)
+    return out
+
+
 def run_weights(
     upload: Upload,
     *,
@@ -266,17 +300,7 @@ def run_weights(
     for, never guessed from the numbers. interventions and baseline as lab.run_preset.
     """
     w = upload.weights
-    if cell is not None and cell != w.cell:
-        raise LabError(f"cell: the uploaded weights hold a {w.cell} cell, not {cell}")
-    if nonlinearity is not None and w.cell != "rnn":
-        raise LabError(
-            f"nonlinearity: only an RNN (nn.RNN) has a choice of nonlinearity; the uploaded "
-            f"weights hold a {w.cell} cell, so leave it out"
-        )
-    if peepholes is not None and peepholes != w.peepholes:
-        raise LabError(
-            f"peepholes: the uploaded weights have peepholes = {str(w.peepholes).lower()}"
-        )
+    _check_claims(w, cell=cell, nonlinearity=nonlinearity, peepholes=peepholes)
     seed = 0 if seed is None else seed
     x, source_text = _upload_input(w, input, text, seed, T)
     phi = nonlinearity or "tanh"
@@ -304,21 +328,7 @@ def run_weights(
         **trace_lists(trace, include_pre),
         "D": w.D,
     }
-    if w.head is not None:
-        y, _ = head.forward(trace.h, *w.head)
-        out["outputs"] = y[:, 0].tolist()
-    else:
-        out["outputs"] = trace.h[:, 0].tolist()  # no readout: the hidden state is the output
-    if source_text is not None:
-        out["input"], out["text"] = None, source_text
-        if w.head is not None:
-            out["top5"] = top_k(y[:, 0], w.vocab or "")
-    else:
-        out["input"] = x[:, 0].tolist()
-        if w.D == 2 and w.O == 1:  # an adding-problem model: its answer and the true sum
-            out["prediction"] = float(y[-1, 0, 0])
-            marked = x[:, 0, 1] == 1.0
-            out["target"] = float(x[marked, 0, 0].sum()) if marked.sum() == 2 else None
+    out.update(_readout(w, trace.h, x, source_text))
     if baseline:
         out["baseline"] = base
     return out
