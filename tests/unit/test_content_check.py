@@ -113,6 +113,11 @@ quiz:
     (folder / "recall" / f"{number:02d}-{slug}.yaml").write_text(
         'key_points:\n  - point: "a point"\n    cues:\n      - ["point"]\n'
     )
+    # The lab tour, also required by the check (two steps, the fewest it accepts).
+    (folder / "lab").mkdir(exist_ok=True)
+    (folder / "lab" / f"{number:02d}-{slug}.yaml").write_text(
+        "steps:\n- text: 'Look at the input gate.'\n  gate: i\n- text: 'Now the cell.'\n  gate: c\n"
+    )
 
 
 def good_items(n: int) -> list[str]:
