@@ -167,6 +167,41 @@ def _check_shape(key: str, a: np.ndarray, shape: tuple[int, ...]) -> None:
         raise WeightsError(f"key {key!r} has shape {a.shape}; expected {shape}")
 
 
+def _head(arrays: Mapping[str, object], H: int, dtype: type) -> tuple | None:
+    """The optional readout: head.weight (O × H) and head.bias (O), both or neither."""
+    if HEAD_W not in arrays and HEAD_B not in arrays:
+        return None
+    for key in (HEAD_W, HEAD_B):
+        if key not in arrays:
+            raise WeightsError(f"missing key {key!r} (a head needs weight and bias)")
+    hw = _float_array(HEAD_W, arrays[HEAD_W], dtype)
+    if hw.ndim != 2 or hw.shape[1] != H:
+        raise WeightsError(f"key {HEAD_W!r} has shape {hw.shape}; expected (O, {H})")
+    hb = _float_array(HEAD_B, arrays[HEAD_B], dtype)
+    _check_shape(HEAD_B, hb, (hw.shape[0],))
+    return hw, hb
+
+
+def _vocab(arrays: Mapping[str, object], D: int, head: tuple | None) -> str | None:
+    """The optional character vocabulary: unique Unicode code points, one per input and per
+    head row."""
+    if VOCAB not in arrays:
+        return None
+    v = np.asarray(arrays[VOCAB])
+    if v.dtype != np.uint32 or v.ndim != 1:
+        raise WeightsError(f"key {VOCAB!r} must be a 1-D uint32 array of code points")
+    if (v >= 0x110000).any() or ((v >= 0xD800) & (v < 0xE000)).any():
+        raise WeightsError(f"key {VOCAB!r} holds a value that is not a Unicode scalar")
+    if len(np.unique(v)) != len(v):
+        raise WeightsError(f"key {VOCAB!r} repeats a character")
+    vocab = "".join(map(chr, v.tolist()))
+    if len(vocab) != D:
+        raise WeightsError(f"key {W_IH!r} has {D} inputs; vocab has {len(vocab)}")
+    if head is None or head[0].shape[0] != len(vocab):
+        raise WeightsError(f"key {HEAD_W!r} must have one row per vocab character")
+    return vocab
+
+
 def from_arrays(
     arrays: Mapping[str, object], cell: str | None = None, dtype: type = np.float64
 ) -> Weights:
@@ -208,32 +243,8 @@ def from_arrays(
         params[key] = _float_array(key, arrays[key], dtype)
         _check_shape(key, params[key], shape)
 
-    head = None
-    if HEAD_W in arrays or HEAD_B in arrays:
-        for key in (HEAD_W, HEAD_B):
-            if key not in arrays:
-                raise WeightsError(f"missing key {key!r} (a head needs weight and bias)")
-        hw = _float_array(HEAD_W, arrays[HEAD_W], dtype)
-        if hw.ndim != 2 or hw.shape[1] != H:
-            raise WeightsError(f"key {HEAD_W!r} has shape {hw.shape}; expected (O, {H})")
-        hb = _float_array(HEAD_B, arrays[HEAD_B], dtype)
-        _check_shape(HEAD_B, hb, (hw.shape[0],))
-        head = (hw, hb)
-
-    vocab = None
-    if VOCAB in arrays:
-        v = np.asarray(arrays[VOCAB])
-        if v.dtype != np.uint32 or v.ndim != 1:
-            raise WeightsError(f"key {VOCAB!r} must be a 1-D uint32 array of code points")
-        if (v >= 0x110000).any() or ((v >= 0xD800) & (v < 0xE000)).any():
-            raise WeightsError(f"key {VOCAB!r} holds a value that is not a Unicode scalar")
-        if len(np.unique(v)) != len(v):
-            raise WeightsError(f"key {VOCAB!r} repeats a character")
-        vocab = "".join(map(chr, v.tolist()))
-        if w_ih.shape[1] != len(vocab):
-            raise WeightsError(f"key {W_IH!r} has {w_ih.shape[1]} inputs; vocab has {len(vocab)}")
-        if head is None or head[0].shape[0] != len(vocab):
-            raise WeightsError(f"key {HEAD_W!r} must have one row per vocab character")
+    head = _head(arrays, H, dtype)
+    vocab = _vocab(arrays, w_ih.shape[1], head)
 
     known = {*params, HEAD_W, HEAD_B, VOCAB}
     for key in arrays:
