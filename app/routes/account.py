@@ -1,10 +1,15 @@
 """Accounts: the /account page with its forms, and the same actions as JSON under /api/auth."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from app.deps import NowDep, SessionDep, TemplatesDep, Viewer
 from app.models import User
@@ -193,42 +198,79 @@ def account_page(
 Text = Annotated[str, Form()]
 
 
+@dataclass(frozen=True, slots=True)
+class AccountForm:
+    """One of the account page's forms being sent: who sends it, and how it ends."""
+
+    request: Request
+    user: User
+    session: Session
+    templates: Jinja2Templates
+    now: datetime
+
+    @property
+    def ip(self) -> str:
+        return client_ip(self.request)
+
+    def submit(
+        self,
+        form: str,
+        action: Callable[[], User | None],
+        *,
+        done: str,
+        signed_in: bool,
+        values: dict | None = None,
+    ):
+        """Run `action`; a refusal shows the page again with the message beside `form`. Then
+        the session goes on as the account `action` returned, or ends."""
+        try:
+            account = action()
+        except AccountError as error:
+            return _page(
+                self.request,
+                self.templates,
+                self.user,
+                self.session,
+                form=form,
+                error=error,
+                values=values,
+            )
+        if signed_in:
+            start_session(self.request, account)
+        else:
+            end_session(self.request)
+        return _done(done)
+
+
+def account_form(
+    request: Request, user: Viewer, session: SessionDep, templates: TemplatesDep, now: NowDep
+) -> AccountForm:
+    return AccountForm(request, user, session, templates, now)
+
+
+FormDep = Annotated[AccountForm, Depends(account_form)]
+
+
 @pages.post("/account/register", response_class=HTMLResponse)
-def register_form(
-    request: Request,
-    user: Viewer,
-    session: SessionDep,
-    templates: TemplatesDep,
-    now: NowDep,
-    username: Text = "",
-    password: Text = "",
-):
-    try:
-        user = accounts.register(session, user, username, password, client_ip(request), now)
-    except AccountError as error:
-        values = {"register_username": username}
-        return _page(request, templates, user, session, form="register", error=error, values=values)
-    start_session(request, user)
-    return _done("registered")
+def register_form(f: FormDep, username: Text = "", password: Text = ""):
+    return f.submit(
+        "register",
+        lambda: accounts.register(f.session, f.user, username, password, f.ip, f.now),
+        done="registered",
+        signed_in=True,
+        values={"register_username": username},
+    )
 
 
 @pages.post("/account/login", response_class=HTMLResponse)
-def login_form(
-    request: Request,
-    user: Viewer,
-    session: SessionDep,
-    templates: TemplatesDep,
-    now: NowDep,
-    username: Text = "",
-    password: Text = "",
-):
-    try:
-        account = accounts.login(session, user, username, password, client_ip(request), now)
-    except AccountError as error:
-        values = {"login_username": username}
-        return _page(request, templates, user, session, form="login", error=error, values=values)
-    start_session(request, account)
-    return _done("logged-in")
+def login_form(f: FormDep, username: Text = "", password: Text = ""):
+    return f.submit(
+        "login",
+        lambda: accounts.login(f.session, f.user, username, password, f.ip, f.now),
+        done="logged-in",
+        signed_in=True,
+        values={"login_username": username},
+    )
 
 
 @pages.post("/account/logout")
@@ -241,49 +283,32 @@ def logout_form(request: Request, user: Viewer, session: SessionDep):
 
 
 @pages.post("/account/logout-everywhere", response_class=HTMLResponse)
-def logout_everywhere_form(
-    request: Request, user: Viewer, session: SessionDep, templates: TemplatesDep
-):
-    try:
-        accounts.end_all_sessions(session, user)
-    except AccountError as error:
-        return _page(request, templates, user, session, form="everywhere", error=error)
-    end_session(request)
-    return _done("everywhere")
+def logout_everywhere_form(f: FormDep):
+    return f.submit(
+        "everywhere",
+        lambda: accounts.end_all_sessions(f.session, f.user),
+        done="everywhere",
+        signed_in=False,
+    )
 
 
 @pages.post("/account/password", response_class=HTMLResponse)
-def password_form(
-    request: Request,
-    user: Viewer,
-    session: SessionDep,
-    templates: TemplatesDep,
-    now: NowDep,
-    current_password: Text = "",
-    new_password: Text = "",
-):
-    try:
-        user = accounts.change_password(
-            session, user, current_password, new_password, client_ip(request), now
-        )
-    except AccountError as error:
-        return _page(request, templates, user, session, form="password", error=error)
-    start_session(request, user)
-    return _done("password")
+def password_form(f: FormDep, current_password: Text = "", new_password: Text = ""):
+    return f.submit(
+        "password",
+        lambda: accounts.change_password(
+            f.session, f.user, current_password, new_password, f.ip, f.now
+        ),
+        done="password",
+        signed_in=True,
+    )
 
 
 @pages.post("/account/delete", response_class=HTMLResponse)
-def delete_form(
-    request: Request,
-    user: Viewer,
-    session: SessionDep,
-    templates: TemplatesDep,
-    now: NowDep,
-    password: Text = "",
-):
-    try:
-        accounts.delete_account(session, user, password, client_ip(request), now)
-    except AccountError as error:
-        return _page(request, templates, user, session, form="delete", error=error)
-    end_session(request)
-    return _done("deleted")
+def delete_form(f: FormDep, password: Text = ""):
+    return f.submit(
+        "delete",
+        lambda: accounts.delete_account(f.session, f.user, password, f.ip, f.now),
+        done="deleted",
+        signed_in=False,
+    )
