@@ -131,28 +131,13 @@ def build(
     while day < interview_day:
         start, end = day_start(day, tz), day_start(day + timedelta(days=1), tz)
         begin = max(start, now)
-        counts: dict[str, int] = {}
         first_seen: set[str] = set()
         allowed = limit - introduced_today if day == today else limit
         for slug in new[: max(allowed, 0)]:
             state[slug] = scheduling.new_memory(begin)
             first_seen.add(slug)
         new = new[len(first_seen) :]
-        while True:
-            due = [
-                (m.due, s)
-                for s, m in state.items()
-                if m.due < end and counts.get(s, 0) < MAX_REVIEWS_PER_CARD_DAY
-            ]
-            if not due:
-                break
-            at, slug = min(due)
-            at = max(at, begin)
-            # A card introduced today is a fresh fsrs.Card (never reviewed): the same as None.
-            state[slug] = scheduling.review(
-                state[slug], Rating.GOOD, at, scheduler, interview=interview
-            ).memory
-            counts[slug] = counts.get(slug, 0) + 1
+        counts = _simulate_day(state, begin, end, scheduler, interview)
         if counts:
             cards = tuple(PlannedCard(s, s in first_seen, counts[s]) for s in order if s in counts)
             days.append(PlanDay(day, cards, sum(counts.values()) * seconds_per_review))
@@ -169,6 +154,33 @@ def build(
         new_limit=limit,
         user_new_limit=user_new_limit,
     )
+
+
+def _simulate_day(
+    state: dict[str, fsrs.Card],
+    begin: datetime,
+    end: datetime,
+    scheduler: fsrs.Scheduler,
+    interview: datetime,
+) -> dict[str, int]:
+    """Review every card due before `end`, each at the later of `begin` and its due time, rated
+    Good, until none is left (at most MAX_REVIEWS_PER_CARD_DAY each); `state` is updated in
+    place. Returns the reviews per card."""
+    counts: dict[str, int] = {}
+    while True:
+        due = [
+            (m.due, s)
+            for s, m in state.items()
+            if m.due < end and counts.get(s, 0) < MAX_REVIEWS_PER_CARD_DAY
+        ]
+        if not due:
+            return counts
+        at, slug = min(due)
+        # A card introduced today is a fresh fsrs.Card (never reviewed): the same as None.
+        state[slug] = scheduling.review(
+            state[slug], Rating.GOOD, max(at, begin), scheduler, interview=interview
+        ).memory
+        counts[slug] = counts.get(slug, 0) + 1
 
 
 def _next_day(
