@@ -422,35 +422,44 @@ def gate_rows(seed: int) -> Computed:
     # D must differ from H and G·H, or two of the shapes offered below would coincide.
     D = int(rng.choice([d for d in (3, 10, 28, 40, 80, 300) if d not in (H, G * H)]))
     name = (W_IH, W_HH)[int(rng.integers(2))]
-    gates = GATES[cell]
-    order = "|".join(gates)
     module = f"`{MODULES[cell]}(input_size={D}, hidden_size={H})`"
     shapes = param_shapes(cell, D, H)  # the engine's PyTorch layout
     if rng.random() < 0.5:
-        gate = gates[int(rng.integers(G))]
-        spans = [block(cell, g, H) for g in gates]
-        choices = tuple(
-            f"rows {s.start} to {s.stop - 1}: `{name}[{s.start}:{s.stop}]`" for s in spans
-        )
-        correct = gates.index(gate)
-        whys = tuple(
-            ("Right: " if g == gate else "")
-            + f"rows {s.start} to {s.stop - 1} hold {GATE_NAMES[cell, g]}, block {k + 1} of "
-            f"{order}."
-            for k, (g, s) in enumerate(zip(gates, spans, strict=True))
-        )
-        prompt = (
-            f"In {module}, `{name}` has shape {shapes[name]}. Which rows (counted from 0) hold "
-            f"the weights of {GATE_NAMES[cell, gate]}?"
-        )
-        s = spans[correct]
-        explanation = (
-            f"PyTorch stacks the {G} blocks of {H} rows in the order {order}, so "
-            f"{GATE_NAMES[cell, gate]} is block {correct + 1}: rows ${correct} \\cdot {H} = "
-            f"{s.start}$ to ${correct + 1} \\cdot {H} - 1 = {s.stop - 1}$. The same rows hold it "
-            f"in `{W_IH}`, `{W_HH}`, `{B_IH}` and `{B_HH}`."
-        )
-        return Computed(prompt, "choice", correct, explanation, choices=choices, whys=whys)
+        return _gate_rows_block(rng, cell, H, name, module, shapes)
+    return _gate_rows_shape(rng, cell, H, name, module, shapes)
+
+
+def _gate_rows_block(rng, cell: str, H: int, name: str, module: str, shapes: dict) -> Computed:
+    """gate_rows, asking which rows hold one gate."""
+    G, gates = n_blocks(cell), GATES[cell]
+    order = "|".join(gates)
+    gate = gates[int(rng.integers(G))]
+    spans = [block(cell, g, H) for g in gates]
+    choices = tuple(f"rows {s.start} to {s.stop - 1}: `{name}[{s.start}:{s.stop}]`" for s in spans)
+    correct = gates.index(gate)
+    whys = tuple(
+        ("Right: " if g == gate else "")
+        + f"rows {s.start} to {s.stop - 1} hold {GATE_NAMES[cell, g]}, block {k + 1} of "
+        f"{order}."
+        for k, (g, s) in enumerate(zip(gates, spans, strict=True))
+    )
+    prompt = (
+        f"In {module}, `{name}` has shape {shapes[name]}. Which rows (counted from 0) hold "
+        f"the weights of {GATE_NAMES[cell, gate]}?"
+    )
+    s = spans[correct]
+    explanation = (
+        f"PyTorch stacks the {G} blocks of {H} rows in the order {order}, so "
+        f"{GATE_NAMES[cell, gate]} is block {correct + 1}: rows ${correct} \\cdot {H} = "
+        f"{s.start}$ to ${correct + 1} \\cdot {H} - 1 = {s.stop - 1}$. The same rows hold it "
+        f"in `{W_IH}`, `{W_HH}`, `{B_IH}` and `{B_HH}`."
+    )
+    return Computed(prompt, "choice", correct, explanation, choices=choices, whys=whys)
+
+
+def _gate_rows_shape(rng, cell: str, H: int, name: str, module: str, shapes: dict) -> Computed:
+    """gate_rows, asking for the matrix's shape."""
+    G, order = n_blocks(cell), "|".join(GATES[cell])
     right = shapes[name]
     other = W_HH if name == W_IH else W_IH
     other_input = "hidden state" if name == W_IH else "input"
