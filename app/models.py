@@ -6,7 +6,7 @@ everything they own. Times are UTC (see UTCDateTime).
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -29,6 +29,8 @@ class User(SQLModel, table=True):
     interview_date: date | None = None
     # Bumped on logout-everywhere and password change: cookies carrying an older value stop working.
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Offer "predict before you look" in the lab (an off switch in settings).
+    lab_predict: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class CardState(SQLModel, table=True):
@@ -123,6 +125,19 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=160)  # "ip:<address>", "user:<name>", "import:<user id>"...
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LabPrompt(SQLModel, table=True):
+    """A preset whose "predict before you look" card this learner has answered or dismissed:
+    the lab offers it at most once per preset per learner."""
+
+    __tablename__ = "lab_prompt"
+    __table_args__ = (UniqueConstraint("user_id", "preset"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    preset: str = Field(max_length=40)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class LabPrediction(SQLModel, table=True):

@@ -28,6 +28,8 @@ from app.routes.lab_schemas import (
     PredictionOut,
     PredictionStatsOut,
     PresetOut,
+    PromptIn,
+    PromptsOut,
     RunIn,
     RunOut,
     SampleIn,
@@ -433,6 +435,23 @@ async def train(body: TrainIn, settings: SettingsDep):
 
 
 # --- predictions ----------------------------------------------------------------------------------
+
+
+@api.get("/prompts", response_model=PromptsOut)
+def prompt_status(user: CurrentUser, session: SessionDep):
+    """Whether to offer "predict before you look", and the presets already asked about."""
+    enabled, asked = lab_service.prompts(session, user)
+    return PromptsOut(enabled=enabled, asked=asked)
+
+
+@api.post("/prompts", response_model=PromptsOut, responses=ERRORS)
+def dismiss_prompt(body: PromptIn, user: CurrentUser, session: SessionDep, now: NowDep):
+    """The learner dismissed the prompt for a preset: it is not offered for it again."""
+    if body.preset not in PRESETS:
+        raise HTTPException(422, f"preset: unknown preset {body.preset!r}")
+    lab_service.mark_asked(session, user, body.preset, now)
+    enabled, asked = lab_service.prompts(session, user)
+    return PromptsOut(enabled=enabled, asked=asked)
 
 
 @api.get("/predictions", response_model=PredictionStatsOut)

@@ -399,6 +399,15 @@ class PredictionIn(Strict):
     truncate: int | None = Field(None, ge=1, le=lab.MAX_T)
 
 
+class PromptsOut(BaseModel):
+    enabled: bool = Field(description="The learner's setting: offer the prompt at all")
+    asked: list[str] = Field(description="Presets it was answered or dismissed for")
+
+
+class PromptIn(Strict):
+    preset: str = Field(max_length=40, description="The preset whose prompt was dismissed")
+
+
 class PredictionStatsOut(BaseModel):
     made: int = Field(description="Predictions this learner committed to")
     correct: int = Field(description="...of which held")

@@ -28,6 +28,7 @@ class SettingsOut(BaseModel):
     daily_new_limit: int
     timezone: str
     interview_date: date | None
+    lab_predict: bool = True
 
 
 class SettingsIn(BaseModel):
@@ -43,6 +44,9 @@ class SettingsIn(BaseModel):
     timezone: str | None = Field(None, max_length=64, description="IANA name, e.g. Europe/Paris")
     interview_date: UserDate | None = Field(None, description="Empty to clear")
     clear_interview_date: bool = False
+    lab_predict: bool | None = Field(
+        None, description="Offer “predict before you look” in the lab (once per preset)"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -63,6 +67,7 @@ def settings_of(user: User) -> SettingsOut:
         daily_new_limit=user.daily_new_limit,
         timezone=user.timezone,
         interview_date=user.interview_date,
+        lab_predict=user.lab_predict,
     )
 
 
@@ -82,6 +87,8 @@ def apply(user: User, change: SettingsIn, now: datetime) -> bool:
         user.daily_new_limit = change.daily_new_limit
     if change.timezone is not None:
         user.timezone = change.timezone
+    if change.lab_predict is not None:
+        user.lab_predict = change.lab_predict
     if change.clear_interview_date:
         user.interview_date = None
     elif change.interview_date is not None:
@@ -145,12 +152,14 @@ def save_settings(
     daily_new_limit: Annotated[str, Form()] = "",
     timezone: Annotated[str, Form()] = "",
     interview_date: Annotated[str, Form()] = "",
+    lab_predict: Annotated[str, Form()] = "",
 ):
     raw = {
         "desired_retention": desired_retention,
         "daily_new_limit": daily_new_limit,
         "timezone": timezone,
         "interview_date": interview_date,
+        "lab_predict": lab_predict == "on",
     }
     errors: dict[str, str] = {}
     try:
@@ -160,6 +169,7 @@ def save_settings(
             timezone=timezone or None,
             interview_date=interview_date or None,
             clear_interview_date=not interview_date,
+            lab_predict=lab_predict == "on",  # an unticked checkbox sends nothing
         )
         moved = apply(user, change, now)
     except ValidationError as exc:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Integer, cast
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from app.models import LabPrediction, User
+from app.models import LabPrediction, LabPrompt, User
 from app.services.lab_questions import Question
 
 MAX_TEXT = 200  # LabPrediction.question and .answer are VARCHAR(200)
@@ -55,6 +56,7 @@ def record_prediction(
     session.add(row)
     session.commit()
     session.refresh(row)
+    mark_asked(session, user, preset, now)  # answered: not offered for this preset again
     return Recorded(row, first_time=True)
 
 
@@ -67,3 +69,31 @@ def prediction_stats(session: Session, user: User) -> tuple[int, int]:
         ).where(LabPrediction.user_id == user.id)
     ).one()
     return int(made), int(correct)
+
+
+# --- "predict before you look": offered at most once per preset per learner --------------------
+
+
+def prompts(session: Session, user: User) -> tuple[bool, list[str]]:
+    """(whether the learner wants the prompt, the presets it was answered or dismissed for).
+    A visitor with no account yet is asked everything once and owns no rows."""
+    if user.id is None:
+        return True, []
+    asked = session.exec(
+        select(LabPrompt.preset).where(LabPrompt.user_id == user.id).order_by(LabPrompt.preset)
+    ).all()
+    return user.lab_predict, list(asked)
+
+
+def mark_asked(session: Session, user: User, preset: str, now: datetime) -> None:
+    """Remember that this learner was asked about `preset` (idempotent, also under a race)."""
+    exists = session.exec(
+        select(LabPrompt.id).where(LabPrompt.user_id == user.id, LabPrompt.preset == preset)
+    ).first()
+    if exists is not None:
+        return
+    session.add(LabPrompt(user_id=user.id, preset=preset, created_at=now))
+    try:
+        session.commit()
+    except IntegrityError:  # a second tab recorded it first: it is remembered either way
+        session.rollback()

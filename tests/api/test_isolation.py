@@ -108,6 +108,7 @@ PROBES = [
     Probe("GET", "/quiz/history", expect=200),
     Probe("GET", "/lab", expect=200),
     Probe("GET", "/api/lab/predictions", expect=200, clean=lambda r: r.json()["made"] == 0),
+    Probe("GET", "/api/lab/prompts", expect=200, clean=lambda r: r.json()["asked"] == []),
     # Writes: they act on the caller's own data only, whatever the body says.
     Probe("POST", "/api/reviews/undo", expect=409, note="names no rating: refused"),
     Probe(
@@ -132,6 +133,7 @@ PROBES = [
         note="Alice's idempotency key replays nothing of hers",
     ),
     Probe("PUT", "/api/settings", json={"daily_new_limit": 2, "user_id": 1}, expect=200),
+    Probe("POST", "/api/lab/prompts", json={"preset": "adding-lstm"}, expect=200),
     Probe(
         "POST", "/settings", form={"daily_new_limit": "2", "desired_retention": "0.8"}, expect=303
     ),

@@ -273,3 +273,37 @@ def test_docs_list_the_new_endpoints_and_their_limits(lab):
         assert {"application/json", "multipart/form-data"} <= set(body)
     text = json.dumps(spec)
     assert "InterventionIn" in text and '"maxItems": 8' in text
+
+
+# --- "predict before you look": once per preset per learner, with an off switch -------------
+
+
+def test_prompts_are_remembered_per_learner_and_can_be_turned_off(tmp_path):
+    settings = make_settings(tmp_path)
+    upgrade(settings)
+    app = create_app(settings)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        assert client.get("/api/lab/prompts").json() == {"enabled": True, "asked": []}
+        r = client.post("/api/lab/prompts", json={"preset": "adding-gru"})
+        assert r.status_code == 200 and r.json()["asked"] == ["adding-gru"]
+        client.post("/api/lab/prompts", json={"preset": "adding-gru"})  # idempotent
+        run = client.post("/api/lab/run", json={"preset": "adding-lstm", "seed": 1}).json()
+        question = run["question"]
+        answer = {
+            "preset": "adding-lstm",
+            "seed": 1,
+            "question_id": question["id"],
+            "answer": question["choices"][0]["value"],
+        }
+        assert client.post("/api/lab/predictions", json=answer).status_code == 200
+        assert client.get("/api/lab/prompts").json()["asked"] == ["adding-gru", "adding-lstm"]
+        bad = client.post("/api/lab/prompts", json={"preset": "nope"})
+        assert bad.status_code == 422 and "preset" in detail(bad)
+        assert (
+            client.put("/api/settings", json={"lab_predict": False}).json()["lab_predict"] is False
+        )
+        assert client.get("/api/lab/prompts").json()["enabled"] is False
+        # Another learner has been asked nothing.
+        client.cookies.clear()
+        assert client.get("/api/lab/prompts").json() == {"enabled": True, "asked": []}
+    app.state.engine.dispose()

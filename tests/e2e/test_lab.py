@@ -18,15 +18,13 @@ AXE = Axe()
 
 
 def open_lab(page: Page, server: str, query: str = "", predict: bool = False) -> None:
-    """Open the lab and get past "predict, then see" (skipping it unless `predict`)."""
+    """Open the lab (and, with `predict`, choose to predict before looking)."""
     page.goto(f"{server}/lab{query}")
-    ready = page.locator("[data-predict]:not([hidden]), [data-results]:not([hidden]) canvas")
-    expect(ready.first).to_be_visible()
-    if not predict and page.locator("[data-predict]").is_visible():
-        page.get_by_role("button", name="Skip and show the result").click()
-    if not predict:
-        shown = page.locator("canvas[data-heatmap]:visible, [data-grad-chart] svg:visible")
-        expect(shown.first).to_be_visible()
+    # Results show at once; "predict before you look" is an optional card beside them.
+    shown = page.locator("canvas[data-heatmap]:visible, [data-grad-chart] svg:visible")
+    expect(shown.first).to_be_visible()
+    if predict:
+        page.get_by_role("button", name="Predict first").click()
 
 
 def explain_text(page: Page) -> str:
@@ -178,13 +176,15 @@ def test_predict_then_see(page: Page, server: str):
     open_lab(page, server, "?preset=adding-lstm&seed=1", predict=True)
     panel = page.locator("[data-predict]")
     expect(panel).to_contain_text("Will its")
-    expect(page.locator("[data-results]")).to_be_hidden()  # no peeking before committing
+    # No peeking before committing: the results are blurred and out of reach.
+    expect(page.locator(".lab.is-predicting")).to_have_count(1)
+    assert page.locator(".lab-main").evaluate("e => e.inert")
     screenshot(page, "lab-05-predict")
     panel.get_by_role("button", name="Yes").click()
     verdict = page.locator("[data-predict-verdict]")
     expect(verdict).to_contain_text(re.compile("^(Right|Not this time)"))
     expect(page.locator("[data-predict-stats]")).to_contain_text("1 made")
-    expect(page.locator("[data-results]")).to_be_visible()
+    expect(page.locator(".lab.is-predicting")).to_have_count(0)
     expect(page.locator(".heatmap.is-highlighted .heatmap-title")).to_contain_text("forget gate")
     screenshot(page, "lab-06-predicted")
     # The answer counts in this learner's progress.
@@ -221,9 +221,9 @@ def test_every_cards_lab_link_renders_without_console_errors(
         page.goto(server + lab_url)
         expect(page.locator(".lab-card-question")).to_have_text(question)
         expect(page.locator(".lab-look-for")).to_contain_text("What to look for")
-        expect(
-            page.locator("[data-predict]:not([hidden]), canvas[data-heatmap]").first
-        ).to_be_visible()
+        # Results show at once, in the gates or the gradients view.
+        shown = page.locator("canvas[data-heatmap]:visible, [data-grad-chart] svg:visible")
+        expect(shown.first).to_be_visible()
         expect(page.locator("[data-status]")).to_contain_text("Ran ")
         assert not console_errors, (lab_url, list(console_errors))
 

@@ -20,12 +20,9 @@ AXE = Axe()
 
 
 def open_view(page: Page, server: str, query: str) -> None:
-    """Open the lab on any view and wait for its run (skipping "predict, then see")."""
+    """Open the lab on any view and wait for its run."""
     page.goto(f"{server}/lab{query}")
     expect(page.locator("[data-status]")).to_contain_text("Ran ")
-    skip = page.get_by_role("button", name="Skip and show the result")
-    if skip.is_visible():
-        skip.click()
 
 
 def hover_cell(page: Page, quantity: str, t: int, u: int, T: int, H: int) -> None:
@@ -109,11 +106,10 @@ def test_no_doubled_brackets_in_the_hidden_state_equation(page: Page, server: st
 def test_the_question_and_the_summary_round_the_sum_once(page: Page, server: str):
     # Seed 0's marked values add up to 1.20747…: rounded twice it read 1.207 in one place and
     # 1.208 in the other.
-    page.goto(f"{server}/lab?preset=adding-rnn&seed=0")
+    open_lab(page, server, "?preset=adding-rnn&seed=0", predict=True)
     question = page.locator("[data-predict-question]")
     expect(question).to_contain_text("add up to")
     number = re.search(r"add up to (\d\.\d{3})", question.inner_text()).group(1)
-    page.get_by_role("button", name="Skip and show the result").click()
     expect(page.locator("[data-summary]")).to_contain_text(f"add up to {number}")
 
 
@@ -297,3 +293,54 @@ def test_an_uploaded_d5_model_runs_on_a_typed_t_by_d_input(page: Page, server: s
     page.get_by_role("button", name="New random").click()
     expect(summary).to_contain_text("D = 5, T = 50")
     screenshot(page, "lab-15-upload-input")
+
+
+# --- issue 14, item 5: "predict before you look" is optional, asked once, with an off switch --
+
+
+def test_results_show_at_once_and_the_prediction_card_is_asked_once(browser, server: str):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{server}/lab?preset=adding-gru&seed=4")
+    expect(page.locator('canvas[data-heatmap="z"]')).to_be_visible()  # no question first
+    card = page.locator("[data-predict]")
+    expect(card).to_be_visible()
+    assert card.evaluate("e => !!e.closest('.lab-side')")  # beside the results
+    expect(page.locator(".lab.is-predicting")).to_have_count(0)
+    card.get_by_role("button", name="Not now").click()
+    expect(card).to_be_hidden()
+    # New random input, another tab, a reload: never asked again for this preset.
+    page.get_by_role("button", name="New random").click()
+    expect(page.locator("[data-status]")).to_contain_text("Ran ")
+    expect(card).to_be_hidden()
+    other = context.new_page()
+    other.goto(f"{server}/lab?preset=adding-gru&seed=9")
+    expect(other.locator('canvas[data-heatmap="z"]')).to_be_visible()
+    other.wait_for_timeout(300)
+    expect(other.locator("[data-predict]")).to_be_hidden()
+    # Another preset is still offered once; the settings switch turns it off everywhere.
+    other.goto(f"{server}/lab?preset=adding-lstm")
+    expect(other.locator("[data-predict]")).to_be_visible()
+    other.goto(f"{server}/settings")
+    other.get_by_label(re.compile("predict before you look")).uncheck()
+    other.get_by_role("button", name="Save settings").click()
+    other.goto(f"{server}/lab?preset=adding-lstm")
+    expect(other.locator('canvas[data-heatmap="i"]')).to_be_visible()
+    other.wait_for_timeout(300)
+    expect(other.locator("[data-predict]")).to_be_hidden()
+    context.close()
+
+
+def test_a_cards_link_shows_its_heatmap_above_the_fold(browser, server: str):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{server}/lab?card=what-are-lstms")
+    heatmap = page.locator('canvas[data-heatmap="i"]')
+    expect(heatmap).to_be_visible()
+    expect(page.locator("[data-explain]")).to_contain_text("Unit 4, step 11")
+    page.wait_for_timeout(300)
+    box = heatmap.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 768, box
+    expect(page.locator("[data-inputs]")).not_to_have_attribute("open", "")
+    screenshot(page, "lab-16-card-link")
+    context.close()

@@ -75,6 +75,14 @@ const state = {
   tour: url.tour ?? null,
   view: url.view === "change" ? "change" : "values",
 };
+// From a card: start at the unit, step and gate its tour first points at (unless the link says).
+const firstAim = root.querySelector("[data-tour] [data-go-unit]")?.dataset;
+if (firstAim && state.card && url.step === undefined && url.unit === undefined && url.tour === undefined) {
+  state.unit = Number(firstAim.goUnit);
+  state.step = firstAim.goStep ? Number(firstAim.goStep) : null;
+  state.gate = firstAim.goGate ?? state.gate;
+}
+let firstShow = true;
 let source = "preset";
 let run = null; // the last /api/lab/run response
 let heatmaps = new Map();
@@ -235,6 +243,7 @@ function show(data, body) {
     syncControls();
   }
   if (data.text) textBox.value = data.text;
+  describeInput(data);
   if (data.input && data.D === 2 && !state.input && source === "preset") seqBox.value = formatSequence(data.input);
   if (data.input && source === "upload" && !state.matrix) matrixBox.value = formatMatrix(data.input);
   const names = quantities(data.cell).map((q) => q.name);
@@ -256,10 +265,17 @@ function show(data, body) {
   const question = source === "preset" ? data.question : null;
   const asked = { preset: state.preset, ...body };
   delete asked.include_pre;
-  const waiting = predict.ask(question, asked);
-  setResultsHidden(waiting);
+  if (firstShow && state.card && state.tab === "gates") {
+    // A card's link: bring the heatmap of the card's gate, unit and step into view at once.
+    const target = heatmaps.get(state.gate)?.element;
+    requestAnimationFrame(() => target?.scrollIntoView({ block: "center" }));
+  }
+  firstShow = false;
+  // Results show at once; the prediction is an optional card beside them.
+  setPredicting(false);
+  predict.ask(question, asked, source === "preset" ? state.preset : null);
   grads.configure(state, data);
-  if (!waiting && state.tab === "gradients") grads.load();
+  if (state.tab === "gradients") grads.load();
   const file = source === "upload" ? fileBox.files?.[0] : null;
   const nonlinearity = source === "upload" && form.elements.nonlinearity?.value === "relu" ? "relu" : null;
   unitsView.configure({ run: data, body, file, nonlinearity, feature: state.feature, quantity: state.uq, unit: selection.u });
@@ -270,16 +286,25 @@ function show(data, body) {
   tour.configure(data, state.tour);
 }
 
+/** The folded input's summary line: what this run read. */
+function describeInput(data) {
+  const line = root.querySelector("[data-input-summary]");
+  if (data.text) line.textContent = `· “${data.text.length > 40 ? `${data.text.slice(0, 40)}…` : data.text}” (${data.T} characters)`;
+  else if (state.input || state.matrix) line.textContent = `· your ${data.T} × ${data.D} sequence`;
+  else line.textContent = `· a seeded random sequence (seed ${state.seed}), ${data.T} steps`;
+}
+
 /** Start where something happens: the first marked step of an adding sequence. */
 function defaultStep(data) {
   const marked = data.input?.findIndex((row) => row.length === 2 && row[1] === 1) ?? -1;
   return marked >= 0 ? marked + 1 : 1;
 }
 
-function setResultsHidden(hidden) {
-  for (const el of root.querySelectorAll("[data-results], [data-summary], [data-grad-chart]")) el.hidden = hidden;
-  root.classList.toggle("is-waiting", hidden);
-  if (!hidden) for (const map of heatmaps.values()) map.draw(selection, evidence?.quantity === map.name ? evidence : null);
+/** While the learner predicts, the results are blurred and out of reach (inert), not hidden. */
+function setPredicting(on) {
+  const shown = ".lab-main, .lab-side > :not([data-predict]), [data-summary], [data-grad-chart], [data-grad-table]";
+  for (const el of root.querySelectorAll(shown)) el.inert = on;
+  root.classList.toggle("is-predicting", on);
 }
 
 function summary(data) {
@@ -597,6 +622,14 @@ document.addEventListener("keydown", (event) => {
 
 const tabButtons = [...root.querySelectorAll("[data-tab]")];
 
+/** The prediction card sits beside the results it is about: atop the side column of the gates,
+ * or above the gradient chart. */
+function placePredict(name) {
+  const card = root.querySelector("[data-predict]");
+  if (name === "gradients") root.querySelector("#view-gradients .grad-controls").after(card);
+  else root.querySelector(".lab-side").prepend(card);
+}
+
 function openTab(name, focus = false) {
   state.tab = name;
   root.dataset.currentView = name; // lab.css hides the model and input form while training
@@ -607,8 +640,9 @@ function openTab(name, focus = false) {
     if (on && focus) button.focus();
   }
   for (const view of root.querySelectorAll("[data-view]")) view.hidden = view.dataset.view !== name;
+  placePredict(name);
   if (name !== "gates") stop();
-  if (name === "gradients" && !root.classList.contains("is-waiting")) grads.load();
+  if (name === "gradients") grads.load();
   if (name === "units" && run) unitsView.load();
   if (name === "compare" && run) compareView.load();
   if (name === "train") train.show();
@@ -664,8 +698,11 @@ function saveURL() {
 // Wiring
 
 const predict = new Predict(root.querySelector("[data-predict]"), {
+  onStart() {
+    setPredicting(true);
+  },
   onReveal(found) {
-    setResultsHidden(false);
+    setPredicting(false);
     if (!found) {
       if (state.tab === "gradients") grads.load();
       return;
@@ -769,7 +806,8 @@ const tour = new Tour(root.querySelector("[data-tour]"), {
         unitsView.load();
       }
       update();
-      heatmaps.get(state.gate)?.element.scrollIntoView({ block: "nearest" });
+      const target = heatmaps.get(state.gate)?.element;
+    requestAnimationFrame(() => target?.scrollIntoView({ block: "center" }));
     }
   },
 });

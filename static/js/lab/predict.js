@@ -1,56 +1,55 @@
-// Predict, then see: before a preset's result is shown the learner may commit to an answer to a
-// question generated from that very run. The server checks it against the run's numbers and
-// counts it in their progress; the evidence is then highlighted where it lives.
+// "Predict before you look": an optional card beside a preset's run. The results show at once;
+// only if the learner chooses to predict are they blurred until the answer is in. The server
+// checks the answer against the run's numbers, counts it in their progress, and remembers (per
+// learner, per preset) that the card was answered or dismissed, so it is offered at most once;
+// a setting turns it off altogether.
 
-import { ApiError, postJSON } from "./api.js";
-
-const STORE = "lab-answered-v1";
-
-function answered() {
-  try {
-    return JSON.parse(sessionStorage.getItem(STORE) || "{}");
-  } catch {
-    return {};
-  }
-}
-
-function remember(id, how) {
-  const all = answered();
-  all[id] = how;
-  try {
-    sessionStorage.setItem(STORE, JSON.stringify(all));
-  } catch {
-    // Not remembered: the question is asked again after a reload, and counted once anyway.
-  }
-}
+import { ApiError, getJSON, postJSON } from "./api.js";
 
 export class Predict {
-  /** onReveal(evidence | null): show the results, with the evidence highlighted if any. */
-  constructor(root, { onReveal }) {
+  /** onStart(): blur the results; onReveal(evidence | null): unblur, highlight the evidence. */
+  constructor(root, { onStart, onReveal }) {
     this.root = root;
+    this.onStart = onStart;
     this.onReveal = onReveal;
+    this.offer = root.querySelector("[data-predict-offer]");
+    this.ask_ = root.querySelector("[data-predict-ask]");
     this.question = root.querySelector("[data-predict-question]");
     this.choices = root.querySelector("[data-predict-choices]");
     this.result = root.querySelector("[data-predict-result]");
     this.verdict = root.querySelector("[data-predict-verdict]");
     this.explanation = root.querySelector("[data-predict-explanation]");
     this.stats = root.querySelector("[data-predict-stats]");
-    this.skip = root.querySelector('[data-action="skip-predict"]');
-    this.skip.addEventListener("click", () => {
-      if (this.current) remember(this.current.question.id, "skipped");
+    this.status = { enabled: true, asked: [] };
+    this.loaded = getJSON("/api/lab/prompts")
+      .then((data) => (this.status = data))
+      .catch(() => (this.status = { enabled: false, asked: [] })); // unknown: never in the way
+    root.querySelector('[data-action="predict-start"]').addEventListener("click", () => this.start());
+    root.querySelector('[data-action="predict-dismiss"]').addEventListener("click", () => this.dismiss());
+    root.querySelector('[data-action="predict-skip"]').addEventListener("click", () => {
       this.hide();
       this.onReveal(null);
     });
   }
 
-  /** Ask (returns true: keep the results hidden) unless this question was seen already. */
-  ask(question, request) {
+  /** Offer the card for this run's question, unless the learner said no or was asked. */
+  async ask(question, request, preset) {
     this.current = null;
-    if (!question || answered()[question.id]) {
+    await this.loaded;
+    if (!question || !preset || !this.status.enabled || this.status.asked.includes(preset)) {
       this.hide();
-      return false;
+      return;
     }
-    this.current = { question, request };
+    this.current = { question, request, preset };
+    this.offer.hidden = false;
+    this.ask_.hidden = true;
+    this.result.hidden = true;
+    this.root.classList.remove("is-right", "is-wrong");
+    this.root.hidden = false;
+  }
+
+  start() {
+    const { question } = this.current;
     this.question.textContent = question.text;
     this.choices.replaceChildren(
       ...question.choices.map((choice) => {
@@ -63,11 +62,22 @@ export class Predict {
         return button;
       }),
     );
-    this.result.hidden = true;
-    this.skip.parentElement.hidden = false;
-    this.root.classList.remove("is-right", "is-wrong");
-    this.root.hidden = false;
-    return true;
+    this.offer.hidden = true;
+    this.ask_.hidden = false;
+    this.onStart();
+    this.choices.querySelector("button")?.focus();
+  }
+
+  async dismiss() {
+    const preset = this.current?.preset;
+    this.hide();
+    if (!preset) return;
+    this.status.asked.push(preset);
+    try {
+      await postJSON("/api/lab/prompts", { preset });
+    } catch {
+      // Not remembered on the server: it may be offered once more, never in the way.
+    }
   }
 
   hide() {
@@ -75,7 +85,7 @@ export class Predict {
   }
 
   async answer(value) {
-    const { question, request } = this.current;
+    const { question, request, preset } = this.current;
     for (const button of this.choices.querySelectorAll("button")) button.disabled = true;
     let data;
     try {
@@ -86,7 +96,7 @@ export class Predict {
       this.result.hidden = false;
       return;
     }
-    remember(question.id, "answered");
+    this.status.asked.push(preset);
     for (const button of this.choices.querySelectorAll("button")) {
       const mine = button.dataset.choice === value;
       const right = button.dataset.choice === data.truth;
@@ -101,7 +111,6 @@ export class Predict {
       : `Not this time: the answer is “${data.truth_label}”.${counted}`;
     this.explanation.textContent = data.explanation;
     this.stats.textContent = `Predictions so far: ${data.made} made, ${data.correct} right. They count in your progress.`;
-    this.skip.parentElement.hidden = true;
     this.result.hidden = false;
     this.result.focus();
     this.onReveal(data.evidence);
