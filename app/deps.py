@@ -1,12 +1,13 @@
 """Request dependencies as Annotated aliases, so handlers read as prose."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.content import Card, Deck
@@ -15,25 +16,38 @@ from app.errors import NotFound
 from app.models import User
 from app.security.sessions import session_is_current, start_session
 
+# The cheap dependencies are `async def`: FastAPI runs a plain `def` dependency in the thread pool,
+# and a card page had eight such hand-offs (each a thread switch and two event-loop wake-ups)
+# before its handler ran. Only what may block (a database read or write) goes to a thread.
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # Creating a Session opens nothing: a connection is taken from the pool on first use, in
+    # whichever thread uses it. Closing one that never connected is free; one that did returns
+    # its connection (a rollback on the database), so that close runs in a thread.
+    session = Session(request.app.state.engine)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
-def get_deck(request: Request) -> Deck:
+async def get_deck(request: Request) -> Deck:
     return request.app.state.deck
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_now() -> datetime:
+async def get_now() -> datetime:
     """The moment a request happens (UTC), read once per request. Handlers pass it down to the
     services; tests move the clock by overriding this dependency (`app.dependency_overrides`)."""
     return utcnow()
@@ -55,7 +69,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
-def get_card(slug: str, deck: DeckDep) -> Card:
+async def get_card(slug: str, deck: DeckDep) -> Card:
     """The card named by the `{slug}` in the path; 404 when the deck has none by that name."""
     return deck_card(deck, slug)
 
@@ -67,7 +81,12 @@ CardDep = Annotated[Card, Depends(get_card)]
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_viewer(request: Request, session: SessionDep) -> User:
+def _signed_in(request: Request, session: Session, user_id: int) -> User | None:
+    user = session.get(User, user_id)
+    return user if user is not None and session_is_current(request, user) else None
+
+
+async def get_viewer(request: Request, session: SessionDep) -> User:
     """The user behind the session cookie, or an unsaved guest (id None) when there is none.
 
     The signed cookie holds only the user id and its session version; everything the user owns is
@@ -76,9 +95,9 @@ def get_viewer(request: Request, session: SessionDep) -> User:
     Nothing is written: an unsaved guest owns no rows, so every read finds nothing for it.
     """
     user_id = request.session.get("uid")
-    user = session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is not None and not session_is_current(request, user):
-        user = None
+    user = None
+    if isinstance(user_id, int):  # a visitor without a cookie costs no database read at all
+        user = await run_in_threadpool(_signed_in, request, session, user_id)
     if user is None:
         user = User()
     request.state.user = user  # for templates: the theme, time zone and account state
@@ -88,15 +107,19 @@ def get_viewer(request: Request, session: SessionDep) -> User:
 Viewer = Annotated[User, Depends(get_viewer)]
 
 
-def get_current_user(request: Request, session: SessionDep, user: Viewer) -> User:
+def _save_guest(request: Request, session: Session, user: User) -> None:
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    start_session(request, user)
+
+
+async def get_current_user(request: Request, session: SessionDep, user: Viewer) -> User:
     """The viewer; on a visitor's first write (any method but GET, HEAD, OPTIONS), a new guest
     account is created and its cookie set. Reads get the unsaved guest, so visits write nothing;
     routes that write only sometimes (logging in) take `Viewer` instead."""
     if user.id is None and request.method not in READ_METHODS:
-        session.add(user)
-        session.commit()
-        session.refresh(user)
-        start_session(request, user)
+        await run_in_threadpool(_save_guest, request, session, user)
     return user
 
 

@@ -1,11 +1,17 @@
 """The deck: the list of cards and one card, as pages and as JSON."""
 
+from datetime import datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app import repository
 from app.deps import CardDep, CurrentUser, DeckDep, NowDep, SessionDep, TemplatesDep
+from app.models import User
 from app.schemas import CardOut, CardSummaryOut, ErrorOut, card_detail, card_summary, lab_url
+from app.study.status import CardStatus
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
 api = APIRouter(prefix="/api/cards", tags=["cards"])
@@ -25,8 +31,18 @@ def deck_page(
     return templates.TemplateResponse(request, "cards/deck.html", {"rows": rows, "now": now})
 
 
+async def card_statuses(
+    session: Session, user: User, slugs: tuple[str, ...], now: datetime
+) -> dict[str, CardStatus]:
+    """Statuses of `slugs` for `user`, read in a thread; a guest without an account owns no
+    rows, so every card is new and nothing is read."""
+    if user.id is None:
+        return repository.statuses_of({}, slugs, now)
+    return await run_in_threadpool(repository.statuses, session, user.id, slugs, now)
+
+
 @pages.get("/cards/{slug}", response_class=HTMLResponse)
-def card_page(
+async def card_page(
     card: CardDep,
     request: Request,
     deck: DeckDep,
@@ -35,8 +51,10 @@ def card_page(
     templates: TemplatesDep,
     now: NowDep,
 ):
+    # `async def`: the only blocking work (a signed-in learner's card state) goes to a thread;
+    # rendering is CPU work either way, and a thread hand-off per page cost more than it saved.
     slug = card.slug
-    status = repository.statuses(session, user.id, (slug,), now)[slug]
+    status = (await card_statuses(session, user, (slug,), now))[slug]
     previous, next_ = deck.neighbours(slug)
     context = {
         "card": card,
