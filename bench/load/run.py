@@ -37,7 +37,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 WORKERS = 2
-SECRET_KEY = "61a2d428238fdb6a51b3022cc502d44a581680438e9522974bf2390e73f7274e"  # random: production refuses a patterned key
+# Random hex: production refuses a key with a repeated or consecutive run of characters.
+SECRET_KEY = "61a2d428238fdb6a51b3022cc502d44a581680438e9522974bf2390e73f7274e"
 LEARNERS = 32
 CARD = "what-are-lstms"
 
@@ -60,6 +61,20 @@ class Figures:
     rps: float
     p50: float
     p99: float
+    cpu_ms: float  # the server's CPU time (every worker) per answered request
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in process group `pgid` (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == pgid:  # field 5 (pgrp); utime and stime are fields 14 and 15
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -217,10 +232,14 @@ def milliseconds(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def run_wrk(wrk: str, scenario: Scenario, url: str, path: str, lua: Path, seconds: int, run: int):
+def run_wrk(
+    wrk: str, scenario: Scenario, server: "Served", path: str, lua: Path, seconds: int, run: int
+):
     command = [wrk, "-t2", f"-c{scenario.connections}", f"-d{seconds}s", "--latency"]
-    command += ["--timeout", "10s", "-s", str(lua), url + path]
+    command += ["--timeout", "10s", "-s", str(lua), server.url + path]
+    cpu_before = group_cpu_seconds(server.process.pid)
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cpu = group_cpu_seconds(server.process.pid) - cpu_before
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
     if "99" not in latency:
         raise SystemExit(f"wrk measured no answer for {scenario.label}:\n{out}")
@@ -237,6 +256,7 @@ def run_wrk(wrk: str, scenario: Scenario, url: str, path: str, lua: Path, second
         rps,
         milliseconds(latency["50"]),
         milliseconds(latency["99"]),
+        cpu * 1000 / max(requests, 1),
     )
 
 
@@ -263,8 +283,8 @@ def report(figures: list[Figures], seconds: int, load_before: float, before: str
         f"`{head}`" + (f"; before: `{before}`." if before else "."),
         "",
         "| run | request | code | database | conns | requests | errors | req/s | bare ÷ this "
-        "| p50 ms | p99 ms |",
-        "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| p50 ms | p99 ms | CPU ms / req | CPU ÷ bare |",
+        "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     bare = {f.run: f for f in figures if f.scenario.target == "bare"}
     for f in figures:
@@ -273,11 +293,15 @@ def report(figures: list[Figures], seconds: int, load_before: float, before: str
         lines.append(
             f"| {f.run} | {f.scenario.label} | {code} | {database} | {f.scenario.connections} "
             f"| {f.requests} | {f.errors} | {f.rps:,.0f} | {bare[f.run].rps / f.rps:.1f} "
-            f"| {f.p50:.1f} | {f.p99:.1f} |"
+            f"| {f.p50:.1f} | {f.p99:.1f} | {f.cpu_ms:.2f} | {f.cpu_ms / bare[f.run].cpu_ms:.1f} |"
         )
     lines += [
         "",
-        "wrk shares the 2 cores with the servers. SQLite runs in WAL mode with "
+        "wrk shares the 2 cores with the servers. `CPU ms / req` is the server's own CPU time "
+        "(all its workers, from /proc) over the requests it answered: unlike req/s it hardly "
+        "moves with other load on the machine, so `CPU ÷ bare` is the steadier per-core cost "
+        "ratio on a busy machine (a process with many threads also wins a larger share of a "
+        "contended CPU, which flatters req/s of thread-pool code). SQLite runs in WAL mode with "
         "synchronous=NORMAL (a commit survives a crash of the app, not necessarily a power cut); "
         "PostgreSQL with its defaults (a flush per commit).",
         "",
@@ -333,7 +357,7 @@ def main() -> int:
                     scenario = Scenario(label, target, kind, connections)
                     print(f"run {run}: {label} ({target})", flush=True)
                     figures.append(
-                        run_wrk(wrk, scenario, servers[target].url, path, script, args.seconds, run)
+                        run_wrk(wrk, scenario, servers[target], path, script, args.seconds, run)
                     )
         finally:
             for server in servers.values():
@@ -361,7 +385,7 @@ def measure_postgres(args, wrk: str, folder: Path, figures: list[Figures]) -> li
             label = "review `POST /api/reviews`"
             scenario = Scenario(label, "app", "review", 32, "PostgreSQL 15")
             print("review on PostgreSQL", flush=True)
-            return [run_wrk(wrk, scenario, server.url, "/api/reviews", script, args.seconds, 1)]
+            return [run_wrk(wrk, scenario, server, "/api/reviews", script, args.seconds, 1)]
         finally:
             server.stop()
     finally:
