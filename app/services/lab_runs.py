@@ -70,22 +70,59 @@ def shown(x: float, decimals: int = 3) -> str:
 
 
 def rounded(value: object) -> object:
-    """A JSON-able structure with every float rounded (a regular list of numbers in one NumPy
-    call); other values as they are. LabError if the run produced NaN or infinity."""
+    """A JSON-able structure with every float rounded; other values as they are. LabError if the
+    run produced NaN or infinity.
+
+    Every float in it (each regular list of numbers as one array) is gathered into one flat
+    array and rounded in one NumPy call: a run holds a dozen small arrays, and rounding each on
+    its own cost six times as long in NumPy's per-call overhead as the arithmetic."""
+    arrays: list[np.ndarray] = []
+    skeleton = _gather(value, arrays)
+    if not arrays:
+        return value
+    flat = np.concatenate([a.ravel() for a in arrays])
+    if not np.isfinite(flat).all():
+        raise LabError("the model produced NaN or infinity")
+    done = np.split(round_sig(flat), np.cumsum([a.size for a in arrays])[:-1])
+    return _fill(skeleton, [d.reshape(a.shape) for d, a in zip(done, arrays, strict=True)])
+
+
+class _Slot(int):
+    """Where `_gather` took an array out: its index in the list of arrays."""
+
+
+class _Scalar(_Slot):
+    """A single float taken out (put back as a float, not a list)."""
+
+
+def _gather(value: object, arrays: list[np.ndarray]) -> object:
     if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
+        return {k: _gather(v, arrays) for k, v in value.items()}
     if isinstance(value, float):
-        if not np.isfinite(value):
-            raise LabError("the model produced NaN or infinity")
-        return float(round_sig(np.array([value]))[0])
+        arrays.append(np.array([value]))
+        return _Scalar(len(arrays) - 1)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        arrays.append(value)
+        return _Slot(len(arrays) - 1)
     if isinstance(value, list) and value:
         array = _as_array(value)
         if array is None:
-            return [rounded(v) for v in value]
-        if not np.isfinite(array).all():
-            raise LabError("the model produced NaN or infinity")
-        return round_sig(array).tolist()
+            return [_gather(v, arrays) for v in value]
+        arrays.append(array)
+        return _Slot(len(arrays) - 1)
     return value
+
+
+def _fill(skeleton: object, done: list[np.ndarray]) -> object:
+    if isinstance(skeleton, _Scalar):
+        return float(done[skeleton][0])
+    if isinstance(skeleton, _Slot):
+        return done[skeleton].tolist()
+    if isinstance(skeleton, dict):
+        return {k: _fill(v, done) for k, v in skeleton.items()}
+    if isinstance(skeleton, list):
+        return [_fill(v, done) for v in skeleton]
+    return skeleton
 
 
 def _as_array(value: list) -> np.ndarray | None:
