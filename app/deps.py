@@ -14,6 +14,7 @@ from app.content import Card, Deck
 from app.db import utcnow
 from app.errors import NotFound
 from app.models import User
+from app.security.csrf import SESSION_KEY as CSRF_SESSION_KEY
 from app.security.sessions import session_is_current, start_session
 
 # The cheap dependencies are `async def`: FastAPI runs a plain `def` dependency in the thread pool,
@@ -111,7 +112,13 @@ def _save_guest(request: Request, session: Session, user: User) -> None:
     session.add(user)
     session.commit()
     session.refresh(user)
+    # The page this write came from holds the visitor's CSRF token: it stays valid, so a form
+    # on that page still works after a script's first write made the guest. (There was no
+    # identity before, so there is nothing to fixate.)
+    token = request.session.get(CSRF_SESSION_KEY)
     start_session(request, user)
+    if isinstance(token, str):
+        request.session[CSRF_SESSION_KEY] = token
 
 
 async def get_current_user(request: Request, session: SessionDep, user: Viewer) -> User:

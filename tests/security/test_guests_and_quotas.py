@@ -124,3 +124,13 @@ def test_imports_a_day_are_capped_with_a_429(qc, monkeypatch):
 def test_the_export_is_never_cached(qc):
     response = qc.get("/api/export")
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+
+
+def test_a_form_on_the_page_still_works_after_a_scripts_first_write_made_the_guest(qc):
+    page = qc.get("/settings").text  # a visitor: no guest yet, but a form token
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    body = {"card": "forget-gate", "rating": 3, "idempotency_key": "key-00003"}
+    assert qc.post("/api/reviews", json=body).status_code == 200  # the guest is made here
+    form = {"csrf_token": token, "timezone": "UTC", "desired_retention": "0.9"}
+    response = qc.post("/settings", data=form, follow_redirects=False)
+    assert response.status_code in (200, 303), response.text[:300]
