@@ -351,7 +351,7 @@ function buildHeatmaps(data) {
       description: change
         ? `How much holding the chosen values changed ${q.name}: ${data.H} units (rows) by ${data.T} steps (columns); zero where nothing changed.`
         : `${q.about} ${data.H} units (rows) by ${data.T} steps (columns).`,
-      kind: change ? "signed" : q.kind,
+      kind: change ? "change" : q.kind,
       values: change ? difference(values, valuesOf(data.baseline, q.name)) : values,
       on: {
         hover: (name, t, u) => preview(name, t, u),

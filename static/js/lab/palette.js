@@ -95,7 +95,9 @@ export function legend(scale, observed) {
       ? "σ gate: a fraction in [0, 1]; the stronger the colour, the more open."
       : scale.kind === "bounded"
         ? "Blue negative, orange positive, faint near 0; tanh range (−1, 1)."
-        : "Blue negative, orange positive, faint near 0; scaled to this run's largest |c|.";
+        : scale.kind === "change"
+          ? "Held minus untouched: blue lower, orange higher, faint where nothing changed; scaled to the largest change."
+          : "Blue negative, orange positive, faint near 0; scaled to this run's largest |c|.";
   note.textContent = `${kind} This run: ${fmt(observed.min, 2)} to ${fmt(observed.max, 2)}.`;
   box.append(bar, labels, note);
   return box;
