@@ -37,7 +37,9 @@ def test_a_new_learner_sees_every_card_new_and_nothing_due(client):
     assert body["readiness"] is None and body["quizzes"] == []
 
 
-def test_reviews_show_up_in_counts_heatmap_streak_and_time(client):
+def test_reviews_show_up_in_counts_heatmap_streak_and_time(client, fixed_now):
+    # At a fixed 10:00 UTC: the learning card due in 10 minutes stays inside the study day
+    # (with the real clock, between 03:50 and 04:00 UTC it fell into the next one).
     rate(client, "first-card", 4, "key-000001")  # Easy: straight to review
     rate(client, "second-card", 3, "key-000002")  # Good: a 10-minute learning step
     body = client.get("/api/progress").json()
