@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 
+from app.db import utcnow
 from app.deps import get_now
 
 
@@ -15,6 +16,8 @@ def set_now(app: FastAPI, moment: datetime | Callable[[], datetime]) -> None:
 
 def move_clock(app: FastAPI, seconds: float) -> datetime:
     """Move the app's clock `seconds` ahead of where it stands now; returns the new time."""
-    later = app.dependency_overrides.get(get_now, get_now)() + timedelta(seconds=seconds)
+    # `get_now` itself is async; an override set here is a plain function.
+    current = app.dependency_overrides.get(get_now)
+    later = (current() if current else utcnow()) + timedelta(seconds=seconds)
     set_now(app, later)
     return later
