@@ -26,6 +26,14 @@ from app.services import lab_runs
 from tests.reliability import server as app_server
 from tests.security.lab_client import lab_client
 
+
+def run_in_own_loop(coroutine):
+    """asyncio.run on a thread of its own: under xdist this process may already run an event
+    loop on its main thread (Playwright's sync API, kept by the e2e tests' session fixture)."""
+    with ThreadPoolExecutor(1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
+
+
 # --- the mechanisms -------------------------------------------------------------------------------
 
 
@@ -65,7 +73,7 @@ def test_a_slot_is_held_until_the_job_ends_even_if_its_caller_gives_up():
         return await pool.run(lambda: "free again")
 
     try:
-        assert asyncio.run(caller_gives_up()) == "free again"
+        assert run_in_own_loop(caller_gives_up()) == "free again"
     finally:
         release.set()
         pool.shutdown()
@@ -247,7 +255,7 @@ def burst_within_bounds(url: str, what: str, path: str, body: dict) -> list[int]
     runs = []
     for _ in range(2):
         started = time.perf_counter()
-        codes, latencies = asyncio.run(burst(url, path, body))
+        codes, latencies = run_in_own_loop(burst(url, path, body))
         assert time.perf_counter() - started < 60
         median, worst = statistics.median(latencies), max(latencies)
         print(
