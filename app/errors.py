@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import messages
 from app.security.headers import security_headers
 
 log = logging.getLogger("app")
@@ -127,19 +128,20 @@ async def domain_error(request: Request, exc: DomainError) -> Response:
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+    """Pydantic's complaints as sentences for people (app/messages.py), naming field and limit."""
+    path = request.url.path
+    problems = [_clean(e, path) for e in exc.errors()]
     if wants_json(request):
-        errors = [_clean(e) for e in exc.errors()]
-        return JSONResponse({"detail": errors}, status_code=422)
-    first = exc.errors()[0] if exc.errors() else {}
-    where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "input"
-    return error_page(request, 422, f"{where}: {first.get('msg', 'invalid')}")
+        return JSONResponse({"detail": problems}, status_code=422)
+    first = problems[0]["msg"] if problems else "Some input was not valid."
+    return error_page(request, 422, first)
 
 
-def _clean(error: dict) -> dict:
-    # Pydantic may put exception objects in ctx; keep the message, the location and the type.
+def _clean(error: dict, path: str) -> dict:
+    # Pydantic may put exception objects in ctx; keep the location, the type and our sentence.
     return {
         "loc": list(error.get("loc", ())),
-        "msg": error.get("msg", ""),
+        "msg": messages.field_message(error, path),
         "type": error.get("type", ""),
     }
 

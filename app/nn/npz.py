@@ -57,11 +57,18 @@ class Member:
         return math.prod(self.shape) * self.dtype.itemsize
 
 
+# Said for people, without the zip library's wording (a text file is the usual mistake).
+NOT_NPZ = (
+    "not a readable .npz file: save the weights with np.savez (a zip of .npy arrays), "
+    "not as text or with torch.save"
+)
+
+
 def _zip(data: bytes) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except ZIP_ERRORS as exc:
-        raise NpzError(f"not a readable .npz (zip) file ({exc})") from None
+    except ZIP_ERRORS:
+        raise NpzError(NOT_NPZ) from None
 
 
 def member_names(data: bytes, max_members: int) -> list[str]:
@@ -86,8 +93,8 @@ def _parse(name: str, head: bytes) -> tuple[Member, bytes]:
             raise NpzError(f"member {name!r}: .npy format version {version} is not supported")
     except NpzError:
         raise
-    except ZIP_ERRORS as exc:
-        raise NpzError(f"member {name!r} is not a plain .npy array ({exc})") from None
+    except ZIP_ERRORS:
+        raise NpzError(f"member {name!r} is not a plain .npy array of numbers") from None
     if any(d < 0 for d in shape):
         raise NpzError(f"member {name!r} claims the impossible shape {tuple(shape)}")
     key = name[: -len(".npy")] if name.endswith(".npy") else name
@@ -108,8 +115,8 @@ def read_headers(data: bytes, max_members: int = 16) -> list[Member]:
             return [_header(zf, name) for name in names]
         except NpzError:
             raise
-        except ZIP_ERRORS as exc:
-            raise NpzError(f"not a readable .npz (zip) file ({exc})") from None
+        except ZIP_ERRORS:
+            raise NpzError(NOT_NPZ) from None
 
 
 def check_plain(members: list[Member], dtypes: dict[str, tuple[str, ...]], max_bytes: int) -> None:
@@ -144,8 +151,8 @@ def read_arrays(data: bytes, members: list[Member]) -> dict[str, np.ndarray]:
                 arrays[m.key] = _read_one(zf, m)
             except NpzError:
                 raise
-            except ZIP_ERRORS as exc:
-                raise NpzError(f"member {m.name!r} cannot be read ({exc})") from None
+            except ZIP_ERRORS:
+                raise NpzError(f"member {m.name!r} cannot be read: the file is damaged") from None
     return arrays
 
 

@@ -6,7 +6,7 @@ from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, TemplatesDep
 from app.services import reviews, schedule
 from app.services.next_card import todays_queue
 from app.study import scheduling
-from app.study.status import summarize
+from app.study.status import summarize, weakness
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -26,10 +26,8 @@ def home(
     memories = repository.memories_of(rows)
     today = todays_queue(session, user, deck, memories, now)
     pick, introduced, limit = today.pick, today.introduced, today.new_limit
-    weakest = sorted(
-        (c for c in deck if statuses[c.slug].retrievability is not None),
-        key=lambda c: statuses[c.slug].retrievability,
-    )[:3]
+    studied = [c for c in deck if statuses[c.slug].retrievability is not None]
+    weakest = sorted(studied, key=lambda c: _weakness(statuses[c.slug]))[:3]
     leeches = [c for c in deck if statuses[c.slug].lapses >= scheduling.LEECH_LAPSES]
     plan = schedule.plan_for(session, user, deck.slugs, memories, introduced, now)
     mistakes = reviews.recent_mistakes(session, user, now, 7, None)
@@ -49,5 +47,10 @@ def home(
         "quiz_url": request.app.state.feature_urls.get("quiz"),
         "progress_url": request.app.state.feature_urls.get("progress"),
         "leech_lapses": scheduling.LEECH_LAPSES,
+        "now": now,
     }
     return templates.TemplateResponse(request, "home.html", context)
+
+
+def _weakness(status) -> tuple:
+    return weakness(status.stage, status.retrievability, status.stability, status.lapses)

@@ -244,17 +244,34 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def forecast_chart(p: stats.Progress) -> Markup:
-    bars = []
+def forecast_names(p: stats.Progress, now: datetime, tz) -> list[tuple[str, str]]:
+    """(short, long) names of the forecast's study days, true to the learner's calendar: between
+    midnight and 4 am the current study day is still yesterday's, so it is "Until 4 am" and the
+    calendar's today (the 30th at 3 am) is "Today", never a "Today" followed by the same date."""
+    calendar_today = now.astimezone(tz).date()
+    names = []
     for i, d in enumerate(p.forecast):
-        when = "Today" if i == 0 else d.day.strftime("%a %-d %b")
+        if d.day == calendar_today:
+            names.append(("Today", "Today (from 4 am)" if i else "Today"))
+        elif i == 0 and d.day < calendar_today:
+            names.append(("Until\n4 am", "Until 4 am (your study day rolls over at 4 am)"))
+        else:
+            names.append((d.day.strftime("%a\n%-d"), d.day.strftime("%a %-d %b")))
+    return names
+
+
+def forecast_chart(p: stats.Progress, now: datetime, tz) -> Markup:
+    bars = []
+    for i, (d, (short, long)) in enumerate(
+        zip(p.forecast, forecast_names(p, now, tz), strict=True)
+    ):
         extra = f", {p.overdue} of them overdue" if i == 0 and p.overdue else ""
         bars.append(
             charts.Bar(
-                label="Today" if i == 0 else d.day.strftime("%a\n%-d"),
+                label=short,
                 value=d.count,
-                tooltip=f"{when}: {_plural(d.count, 'card')} due{extra}",
-                highlight=i == 0,
+                tooltip=f"{long}: {_plural(d.count, 'card')} due{extra}",
+                highlight=short == "Today",
             )
         )
     total = sum(d.count for d in p.forecast)
@@ -339,7 +356,8 @@ def render_progress(request, deck, user, session, templates, now, flash=None, st
         "now": now,
         "tz": tz,
         "rows": rows,
-        "forecast_svg": forecast_chart(p),
+        "forecast_svg": forecast_chart(p, now, tz),
+        "forecast_names": [long for _, long in forecast_names(p, now, tz)],
         "heatmap_svg": heatmap_chart(p),
         "quiz_svg": quiz_chart(p, tz),
         "heat_days": [d for d in p.heatmap.days if d.count],

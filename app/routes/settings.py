@@ -9,13 +9,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from app import messages
 from app.deps import CurrentUser, NowDep, SessionDep, TemplatesDep
 from app.errors import InvalidInput
 from app.models import User
 from app.moments import UserDate
 from app.services import schedule
 from app.study import scheduling
-from app.study.days import is_timezone, study_date, zone
+from app.study.days import is_timezone, zone
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
 api = APIRouter(prefix="/api/settings", tags=["settings"])
@@ -52,7 +53,7 @@ class SettingsIn(BaseModel):
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
         if value is not None and not is_timezone(value):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Paris")
+            raise ValueError(f"{value!r} is not a time zone this app knows; pick one from the list")
         return value
 
 
@@ -75,9 +76,13 @@ def apply(user: User, change: SettingsIn, now: datetime) -> bool:
     """Validate the whole change first, then write it: a bad field changes nothing. True when
     the interview moment moved (its date or the zone it is read in): due dates must follow."""
     tz = zone(change.timezone or user.timezone)
-    today = study_date(now, tz)
+    # The learner's calendar date, not the study day: at 3 am on the 30th "today" is the 30th,
+    # though reviews until 4 am still count for the 29th.
+    today = now.astimezone(tz).date()
     if change.interview_date is not None and change.interview_date < today:
-        raise SettingsError("interview_date", f"must be today ({today}) or later")
+        raise SettingsError(
+            "interview_date", f"must be today ({today:%a %-d %b %Y}) or later, in your time zone"
+        )
     if change.interview_date is not None and change.interview_date > today + timedelta(days=3650):
         raise SettingsError("interview_date", "must be within ten years")
     before = (user.interview_date, user.timezone)
@@ -175,9 +180,9 @@ def save_settings(
     except ValidationError as exc:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "form"
-            errors[field] = error["msg"].removeprefix("Value error, ")
+            errors[field] = messages.field_message(error, named=False)
     except SettingsError as exc:
-        errors[exc.field] = exc.message
+        errors[exc.field] = messages.with_subject(exc.field, exc.message)
     if errors:
         session.rollback()
         return _page(request, templates, user, errors, raw)

@@ -33,7 +33,7 @@ from pydantic import (
 )
 from sqlmodel import Session, SQLModel, col, delete, select
 
-from app import errors
+from app import errors, messages
 from app.content import Deck
 from app.models import (
     CardState,
@@ -330,7 +330,8 @@ def load_json(raw: bytes, where: str) -> Any:
     except RecursionError:
         raise BackupError(f"{where}: JSON nested too deeply to read", status=400) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BackupError(f"{where}: not valid JSON ({exc})", status=400) from exc
+        message = messages.NOT_A_BACKUP_JSON if where == "file" else messages.BAD_JSON_BODY
+        raise BackupError(message, status=400) from exc
 
 
 def too_large(size: int) -> str:
@@ -356,12 +357,9 @@ def validate(document: Any) -> ProgressData:
 
 
 def describe(exc: ValidationError, limit: int = 3) -> str:
-    """'review_log.3.rating: Input should be less than or equal to 4' for the first few errors."""
+    """'Rating (review_log.3.rating) can be at most 4.' for the first few errors."""
     errors = exc.errors()
-    lines = []
-    for error in errors[:limit]:
-        where = ".".join(str(p) for p in error["loc"]) or "file"
-        lines.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+    lines = [messages.field_message(error) for error in errors[:limit]]
     more = len(errors) - limit
     if more > 0:
         lines.append(f"and {more} more problem{'s' if more != 1 else ''}")

@@ -29,7 +29,7 @@ import fsrs
 
 from app.study import scheduling
 from app.study.days import day_start, study_date
-from app.study.status import Stage
+from app.study.status import Stage, weakness
 
 MATURE_DAYS = 21
 FORECAST_DAYS = 14
@@ -277,8 +277,9 @@ def mastery(
     now: datetime,
     scheduler: fsrs.Scheduler,
 ) -> tuple[Mastery, ...]:
-    """Every card, weakest first: studied cards by predicted recall now (lowest first, then most
-    lapses), then the cards never studied, in deck order (nothing to predict for them yet)."""
+    """Every card, weakest first (`status.weakness`): cards in (re)learning, then cards in review
+    by predicted recall now, ties by stability and lapses, then the cards never studied, in deck
+    order (nothing to predict for them yet)."""
     out = []
     for slug in slugs:
         record = cards.get(slug)
@@ -301,12 +302,10 @@ def mastery(
         )
     order = {slug: i for i, slug in enumerate(slugs)}
 
-    def weakness(m: Mastery) -> tuple:
-        if m.recall is None:
-            return (1, 0.0, 0, order[m.slug])
-        return (0, m.recall, -m.lapses, order[m.slug])
+    def key(m: Mastery) -> tuple:
+        return (*weakness(m.stage, m.recall, m.stability, m.lapses), order[m.slug])
 
-    return tuple(sorted(out, key=weakness))
+    return tuple(sorted(out, key=key))
 
 
 def readiness(

@@ -34,6 +34,27 @@ class CardStatus:
     is_due: bool
     reps: int = 0
     lapses: int = 0
+    step: int | None = None  # the (re)learning step, 0-based; None in review or new
+    stability: float | None = None  # days for recall to fall to 90%
+
+    @property
+    def in_learning(self) -> bool:
+        """(Re)learning: just met or just forgotten. Recall on the review model says little here
+        (FSRS reads 100% minutes after a failed card), so pages show the step and due time."""
+        return self.stage in (Stage.LEARNING, Stage.RELEARNING)
+
+
+def weakness(
+    stage: Stage, recall: float | None, stability: float | None, lapses: int
+) -> tuple[int, float, float, int]:
+    """Sort key, weakest first: cards being (re)learned (just forgotten or just met), then cards in
+    review by predicted recall rounded to a percent, ties broken by stability (shorter is weaker)
+    and lapses (more is weaker); never-studied cards last."""
+    if stage is Stage.NEW or (recall is None and stage is Stage.REVIEW):
+        return (2, 0.0, 0.0, 0)
+    if stage in (Stage.LEARNING, Stage.RELEARNING):
+        return (0, 0.0, stability or 0.0, -lapses)
+    return (1, round(recall or 0.0, 2), stability or 0.0, -lapses)
 
 
 def status_of(
@@ -49,6 +70,8 @@ def status_of(
         is_due=memory.due <= now,
         reps=reps,
         lapses=lapses,
+        step=memory.step,
+        stability=memory.stability,
     )
 
 

@@ -64,7 +64,7 @@ function describeGiven(item) {
   if (item.answer_type === "boolean") return item.given ? "True" : "False";
   if (item.answer_type === "number") return escapeText(String(item.given));
   const option = item.options[item.given];
-  return option ? `${String.fromCharCode(65 + item.given)}: ${option.text.html}` : "";
+  return option ? `${item.given + 1}: ${option.text.html}` : ""; // numbered as the keys 1-4 choose
 }
 
 function renderNav() {
@@ -76,7 +76,9 @@ function renderNav() {
       button.type = "button";
       button.className = `nav-item state-${item.state}`;
       let status = item.state === "open" ? "not answered" : "answered";
-      let mark = item.state === "open" ? "" : " ✓";
+      // Until there is feedback (exam mode: until the results) an answered item shows a neutral
+      // dot: a ✓ means "correct" in practice mode, so it must not mean "answered" here.
+      let mark = item.state === "open" ? "" : " •";
       if (item.feedback) {
         const right = item.feedback.outcome === "correct";
         status = right ? "correct" : "wrong";
@@ -177,7 +179,7 @@ function whyList(item) {
     li.className = `${right ? "is-right" : ""} ${chosen ? "is-chosen" : ""}`.trim();
     const head = document.createElement("p");
     const tags = [right ? "right answer" : "", chosen ? "your answer" : ""].filter(Boolean);
-    head.innerHTML = `<strong>${String.fromCharCode(65 + i)}.</strong> ${option.text.html}`;
+    head.innerHTML = `<strong>${i + 1}.</strong> ${option.text.html}`;
     if (tags.length) {
       const tag = document.createElement("span");
       tag.className = "tag";

@@ -88,8 +88,10 @@ function showCard(next) {
   $("reveal").setAttribute("aria-expanded", "false");
   $("number").textContent = `Question ${card.number}`;
   $("stage").textContent = next.is_new ? "· new card" : `· ${next.stage}`;
+  // In (re)learning the review model's recall reads ~100% minutes after a failure: the stage says more.
+  const learning = next.stage === "learning" || next.stage === "relearning";
   $("recall").textContent =
-    next.retrievability == null ? "" : `· predicted recall now ${Math.round(next.retrievability * 100)}%`;
+    next.retrievability == null || learning ? "" : `· predicted recall now ${Math.round(next.retrievability * 100)}%`;
   $("question").innerHTML = card.question.html; // server-rendered from reviewed card files
   $("short").innerHTML = card.short_answer.html;
   $("full").innerHTML = card.full_answer.html;

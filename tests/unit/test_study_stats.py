@@ -192,6 +192,23 @@ def test_mastery_lists_weakest_first_then_new_cards_in_deck_order():
     assert rows[3].recall is None and rows[3].stage is Stage.NEW
 
 
+def test_mastery_puts_cards_being_relearned_first_and_breaks_recall_ties():
+    """Issue 14.10: minutes after a failed card FSRS reads ~100% recall; a card in relearning is
+    still the weakest. Equal recall (to the percent) ranks by stability, then lapses."""
+    now = at(2026, 6, 15, 12, 0)
+    failed = memory(now + timedelta(minutes=8), state=fsrs.State.Relearning, stability=0.5)
+    failed.last_review = now - timedelta(minutes=2)
+    cards = {
+        "steady": CardRecord(memory(now, stability=30.0), reps=6),
+        "shaky": CardRecord(memory(now, stability=3.0), reps=6, lapses=1),
+        "just-failed": CardRecord(failed, reps=4, lapses=1),
+    }
+    rows = stats.mastery(["steady", "shaky", "just-failed"], cards, now, SCHEDULER)
+    assert [m.slug for m in rows] == ["just-failed", "shaky", "steady"]
+    assert rows[0].recall > 0.95  # what the pages used to show as "100%"
+    assert round(rows[1].recall, 2) == round(rows[2].recall, 2)  # a tie: 90% at due
+
+
 def test_readiness_predicts_recall_at_the_start_of_the_interview_day():
     now = at(2026, 6, 1, 12, 0)
     cards = {
