@@ -13,7 +13,7 @@ from markupsafe import Markup
 from app.charts.svg import el, label, root, title
 
 CELL, GAP = 14, 3
-LEFT, TOP, LEGEND = 36, 18, 28
+LEFT, TOP, LEGEND = 50, 18, 28  # LEFT fits "Wed" at the larger text of a phone
 LEVELS = 5  # 0 means no reviews; 1-4 split the busiest day's count in quarters
 
 
