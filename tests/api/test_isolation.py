@@ -184,6 +184,7 @@ NOT_PER_USER = {
     "POST /api/lab/units": "a computation on the request's own input; stores nothing",
     "POST /api/lab/sample": "a computation on the request's own input; stores nothing",
     "POST /api/lab/train": "the training state travels sealed in the request; stores nothing",
+    "POST /api/recall/check": "the request's answer against the deck's key points; stores nothing",
 }
 
 
