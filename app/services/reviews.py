@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app import errors, messages
-from app.db import write_transaction
 from app.models import CardState, ReviewLog, User
 from app.repository import card_states, memories_of, to_memory
 from app.study import scheduling
@@ -144,48 +143,47 @@ def record_review(
     for attempt in range(MAX_ATTEMPTS):
         if attempt:
             time.sleep(random.uniform(0, 0.002 * min(attempt, 10)))
-        with write_transaction(session):
-            replayed = _replay(session, user_id, idempotency_key)
-            if replayed is not None:
-                return replayed  # nothing written: write_transaction ends the transaction
-            row = _state_row(session, user_id, slug)
-            before = _row_snapshot(row)
-            after = _rated(row, rating, now, scheduler, interview)
-            fields = after.fields()
-            result = _result(slug, rating, now, after)
-            try:
-                if row is None:
-                    session.add(CardState(user_id=user_id, card_slug=slug, **fields))
-                    session.flush()
-                else:
-                    # Compare-and-swap: only if nobody reviewed this card since we read it.
-                    updated = session.execute(
-                        update(CardState)
-                        .where(col(CardState.id) == row.id, col(CardState.reps) == row.reps)
-                        .values(**fields)
-                    )
-                    if updated.rowcount != 1:
-                        session.rollback()
-                        continue
-                log = ReviewLog(
-                    user_id=user_id,
-                    card_slug=slug,
-                    rating=int(rating),
-                    reviewed_at=now,
-                    duration_ms=duration_ms,
-                    source=source,
-                    idempotency_key=idempotency_key,
-                    state_before=before,
-                    state_after=result.to_json(),
+        replayed = _replay(session, user_id, idempotency_key)
+        if replayed is not None:
+            return replayed
+        row = _state_row(session, user_id, slug)
+        before = _row_snapshot(row)
+        after = _rated(row, rating, now, scheduler, interview)
+        fields = after.fields()
+        result = _result(slug, rating, now, after)
+        try:
+            if row is None:
+                session.add(CardState(user_id=user_id, card_slug=slug, **fields))
+                session.flush()
+            else:
+                # Compare-and-swap: only if nobody reviewed this card since we read it.
+                updated = session.execute(
+                    update(CardState)
+                    .where(col(CardState.id) == row.id, col(CardState.reps) == row.reps)
+                    .values(**fields)
                 )
-                session.add(log)
-                session.flush()  # assigns the id; read it now, as commit expires every object
-                review_id = log.id
-                session.commit()
-                return replace(result, review_id=review_id)
-            except IntegrityError:
-                # Another request inserted this card's state or used this key first: read again.
-                session.rollback()
+                if updated.rowcount != 1:
+                    session.rollback()
+                    continue
+            log = ReviewLog(
+                user_id=user_id,
+                card_slug=slug,
+                rating=int(rating),
+                reviewed_at=now,
+                duration_ms=duration_ms,
+                source=source,
+                idempotency_key=idempotency_key,
+                state_before=before,
+                state_after=result.to_json(),
+            )
+            session.add(log)
+            session.flush()  # assigns the id; read it now, as commit expires every object
+            review_id = log.id
+            session.commit()
+            return replace(result, review_id=review_id)
+        except IntegrityError:
+            # Another request inserted this card's state or used this key first: read again.
+            session.rollback()
     raise ReviewConflict(f"card {slug!r} kept changing; try again")
 
 
