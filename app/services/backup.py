@@ -83,6 +83,7 @@ class SettingsData(_Strict):
     desired_retention: float = Field(ge=scheduling.MIN_RETENTION, le=scheduling.MAX_RETENTION)
     daily_new_limit: int = Field(ge=0, le=MAX_NEW_PER_DAY)
     interview_date: UserDate | None = None
+    lab_predict: bool = Field(True, description="Offer “predict before you look” in the lab")
 
     @field_validator("timezone")
     @classmethod
@@ -566,6 +567,7 @@ def _replace(session: Session, user: User, data: ProgressData) -> ImportResult:
     user.desired_retention = s.desired_retention
     user.daily_new_limit = s.daily_new_limit
     user.interview_date = s.interview_date
+    user.lab_predict = s.lab_predict
     session.add(user)
     for state in data.card_states:
         session.add(_card_state(uid, state))

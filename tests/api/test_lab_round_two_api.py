@@ -278,32 +278,38 @@ def test_docs_list_the_new_endpoints_and_their_limits(lab):
 # --- "predict before you look": once per preset per learner, with an off switch -------------
 
 
-def test_prompts_are_remembered_per_learner_and_can_be_turned_off(tmp_path):
-    settings = make_settings(tmp_path)
-    upgrade(settings)
-    app = create_app(settings)
-    with TestClient(app, base_url="http://127.0.0.1") as client:
-        assert client.get("/api/lab/prompts").json() == {"enabled": True, "asked": []}
-        r = client.post("/api/lab/prompts", json={"preset": "adding-gru"})
-        assert r.status_code == 200 and r.json()["asked"] == ["adding-gru"]
-        client.post("/api/lab/prompts", json={"preset": "adding-gru"})  # idempotent
-        run = client.post("/api/lab/run", json={"preset": "adding-lstm", "seed": 1}).json()
-        question = run["question"]
-        answer = {
-            "preset": "adding-lstm",
-            "seed": 1,
-            "question_id": question["id"],
-            "answer": question["choices"][0]["value"],
-        }
-        assert client.post("/api/lab/predictions", json=answer).status_code == 200
-        assert client.get("/api/lab/prompts").json()["asked"] == ["adding-gru", "adding-lstm"]
-        bad = client.post("/api/lab/prompts", json={"preset": "nope"})
-        assert bad.status_code == 422 and "preset" in detail(bad)
-        assert (
-            client.put("/api/settings", json={"lab_predict": False}).json()["lab_predict"] is False
-        )
-        assert client.get("/api/lab/prompts").json()["enabled"] is False
-        # Another learner has been asked nothing.
-        client.cookies.clear()
-        assert client.get("/api/lab/prompts").json() == {"enabled": True, "asked": []}
-    app.state.engine.dispose()
+def test_prompts_are_remembered_per_learner_and_can_be_turned_off(client):
+    assert client.get("/api/lab/prompts").json() == {"enabled": True, "asked": []}
+    r = client.post("/api/lab/prompts", json={"preset": "adding-gru"})
+    assert r.status_code == 200 and r.json()["asked"] == ["adding-gru"]
+    client.post("/api/lab/prompts", json={"preset": "adding-gru"})  # idempotent
+    run = client.post("/api/lab/run", json={"preset": "adding-lstm", "seed": 1}).json()
+    question = run["question"]
+    answer = {
+        "preset": "adding-lstm",
+        "seed": 1,
+        "question_id": question["id"],
+        "answer": question["choices"][0]["value"],
+    }
+    assert client.post("/api/lab/predictions", json=answer).status_code == 200
+    assert client.get("/api/lab/prompts").json()["asked"] == ["adding-gru", "adding-lstm"]
+    bad = client.post("/api/lab/prompts", json={"preset": "nope"})
+    assert bad.status_code == 422 and "preset" in detail(bad)
+    assert client.put("/api/settings", json={"lab_predict": False}).json()["lab_predict"] is False
+    assert client.get("/api/lab/prompts").json()["enabled"] is False
+    # Another learner has been asked nothing.
+    client.cookies.clear()
+    assert client.get("/api/lab/prompts").json() == {"enabled": True, "asked": []}
+
+
+def test_the_prompt_switch_travels_in_a_backup(client):
+    client.put("/api/settings", json={"lab_predict": False})
+    doc = client.get("/api/export").json()
+    assert doc["settings"]["lab_predict"] is False
+    client.cookies.clear()
+    r = client.post("/api/import", json={"mode": "replace", "data": doc})
+    assert r.status_code == 200, r.text[:300]
+    assert client.get("/api/settings").json()["lab_predict"] is False
+    del doc["settings"]["lab_predict"]  # a file from before the switch: on, as before
+    client.post("/api/import", json={"mode": "replace", "data": doc})
+    assert client.get("/api/settings").json()["lab_predict"] is True
