@@ -149,6 +149,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.resolved_database_url)
     assets = AssetHashes(STATIC_DIR)
     app.state.templates = make_templates(assets)
+    # In production the templates never change under a running worker: without this, Jinja
+    # stats every template file a page uses (a page, base.html, the macros) on every render.
+    app.state.templates.env.auto_reload = settings.environment != "production"
     app.state.templates.env.globals["nav"] = NAV
     app.state.templates.env.globals["deck"] = deck
     app.state.templates.env.globals["csrf_token"] = csrf_token
