@@ -181,10 +181,12 @@ async def import_progress(
     except BackupError as exc:
         if form and _wants_page(request):
             # Rendered into this answer: a long message in the session cookie once pushed it
-            # past the browser's 4 KB limit, so the cookie (and the session) was dropped.
+            # past the browser's 4 KB limit, so the cookie (and the session) was dropped. The
+            # page itself loads (200, as the redirected page did): the refusal is shown next to
+            # the file field; scripts get the 4xx.
             flash = {"ok": False, "message": f"Nothing was imported. {exc}"}
             return await run_in_threadpool(
-                render_progress, request, deck, user, session, templates, now, flash, exc.status
+                render_progress, request, deck, user, session, templates, now, flash
             )
         raise
     if form and _wants_page(request):

@@ -252,7 +252,7 @@ def test_a_bad_upload_shows_the_error_next_to_the_field(app, client):
     rows = counts(app)
     response = upload(client, b'{"format": "memory-cell-progress", "version": 7}')
     # The page with the error comes back at once; the message never rides in the cookie.
-    assert response.status_code == 422
+    assert response.status_code == 200
     cookie = response.headers.get("set-cookie", "mc_session=e30=.x")  # e30= is "{}"
     payload = base64.b64decode(cookie.split("=", 1)[1].split(".", 1)[0]).decode()
     assert "import" not in payload and "version 7" not in payload
