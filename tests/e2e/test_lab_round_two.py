@@ -50,6 +50,10 @@ def test_hold_the_forget_gate_and_see_the_prediction_change(page: Page, server: 
         re.compile(r"Prediction at the last step: \d\.\d{3} → \d\.\d{3}")
     )
     expect(whatif.locator("[data-holds] li")).to_contain_text("steps 12–50, held at 0.00")
+    # The equation shows what the cell computed, then the value it was held at.
+    text = explain_text(page)
+    assert re.search(r"= σ\(\d\.\d{3}\) = 0\.9\d\d", text), text
+    assert "held at 0.000" in text, text
     # The heatmaps now show the change from the untouched run, and the link keeps the hold.
     expect(page.locator('input[name="heatview"][value="change"]')).to_be_checked()
     expect(page.locator(".heatmap figcaption").first).to_contain_text("change (held − untouched)")

@@ -42,8 +42,21 @@ function pct(v) {
  * {heading, value, lines: [html], meaning} for quantity `name` at step t (0-based), unit u.
  * run: the /api/lab/run response (pre-activations used when present).
  */
-export function explain(run, name, t, u) {
-  const value = valuesOf(run, name)[t][u];
+export function explain(run, name, t, u, held = null) {
+  const info = compute(run, name, t, u, held);
+  if (held !== null) {
+    // The cell computed the line above; the intervention then replaced it.
+    info.lines.push(`then <em>held</em> at <strong>${fmt(held)}</strong>: everything after this uses the held value`);
+    info.meaning = `Held at ${fmt(held)} by your “what if”. ${info.meaning}`;
+    info.value = held;
+  }
+  return info;
+}
+
+function compute(run, name, t, u, held) {
+  // For a held square the run stores the held value; the equation shows what was computed.
+  const stored = valuesOf(run, name)[t][u];
+  const value = held === null ? stored : computed(run, name, t, u, stored);
   const pre = run.pre?.[name]?.[t]?.[u];
   const peep = run.peepholes;
   const heading = `Unit ${u + 1}, step ${t + 1}`;
@@ -105,6 +118,21 @@ export function explain(run, name, t, u) {
   out.lines.push(`= tanh(${a === undefined ? "…" : fmt(a)}) = <strong>${fmt(value)}</strong>`);
   out.meaning = "No gate: every step rewrites the whole state through the same tanh.";
   return out;
+}
+
+/** What the cell computed at a held square, from the stored inputs of its equation. */
+function computed(run, name, t, u, stored) {
+  const pre = run.pre?.[name]?.[t]?.[u];
+  if (SIGMOID_GATES[name] && pre !== undefined) return 1 / (1 + Math.exp(-pre));
+  if ((name === "g" || name === "n") && pre !== undefined) return Math.tanh(pre);
+  if (name === "c") return run.gates.f[t][u] * prev(run.c, t, u) + run.gates.i[t][u] * run.gates.g[t][u];
+  if (name === "h" && run.cell === "lstm") return run.gates.o[t][u] * Math.tanh(run.c[t][u]);
+  if (name === "h" && run.cell === "gru") {
+    const z = run.gates.z[t][u];
+    return (1 - z) * run.gates.n[t][u] + z * prev(run.h, t, u);
+  }
+  if (name === "h" && run.pre?.a) return Math.tanh(run.pre.a[t][u]);
+  return stored;
 }
 
 /** Fill an element with an explanation (the only innerHTML: this module's escaped strings). */

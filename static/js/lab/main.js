@@ -385,7 +385,8 @@ function select(name, t, u) {
 
 function showExplain(name, t, u, hovering = false) {
   if (!run) return;
-  const info = explain(run, name, t, u);
+  const hold = state.holds.find((h) => h.quantity === name && h.unit === u + 1 && t + 1 >= h.from && t + 1 <= h.to);
+  const info = explain(run, name, t, u, hold && run.baseline ? hold.value : null);
   renderExplain(explainBox, info, hovering ? "under the pointer" : "selected");
 }
 
