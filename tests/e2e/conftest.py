@@ -88,16 +88,7 @@ class ConsoleErrors(list):
     def watch(self, page: Page) -> Page:
         page.on("console", lambda m: self.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.append(str(e)))
-        page.console_errors = self  # so a test can say which error it expected (see `expected`)
         return page
-
-    def expected(self, fragment: str) -> None:
-        """Take back the errors a test caused on purpose (Chromium logs every 4xx answer to a
-        page load, e.g. a refused form's 422), and check there was one."""
-        matching = [m for m in self if fragment in m]
-        assert matching, f"expected a console error with {fragment!r}; got {list(self)}"
-        for message in matching:
-            self.remove(message)
 
 
 @pytest.fixture

@@ -138,7 +138,6 @@ def test_export_then_import_through_the_page(open_context, server: str, tmp_path
     second.get_by_label("Progress file (.json, 1 MB at most)").set_input_files(wrong)
     second.get_by_role("button", name="Import").click()
     expect(second.locator("#import-file-error")).to_contain_text("this file is version 9")
-    second.console_errors.expected("status of 422")  # the refusal's page answers 422 on purpose
     assert second.request.get(server + "/api/progress").json()["reviews_total"] == 0
 
     second.get_by_label("Progress file (.json, 1 MB at most)").set_input_files(exported)
