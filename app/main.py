@@ -19,7 +19,18 @@ from app.config import Settings, get_settings
 from app.content import ContentError, load_deck
 from app.db import make_engine, utcnow
 from app.nn.presets import PRESET_NAMES
-from app.routes import account, api_docs, backup, cards, health, home, progress, recall, review
+from app.routes import (
+    account,
+    api_docs,
+    backup,
+    cards,
+    health,
+    home,
+    progress,
+    recall,
+    review,
+    study,
+)
 from app.routes import lab as lab_routes
 from app.routes import quiz as quiz_routes
 from app.routes import settings as settings_routes
@@ -93,6 +104,7 @@ ROUTERS = (
     review.pages,
     review.api,
     recall.api,
+    study.api,
     settings_routes.pages,
     settings_routes.api,
     account.pages,

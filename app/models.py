@@ -31,6 +31,9 @@ class User(SQLModel, table=True):
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Offer "predict before you look" in the lab (an off switch in settings).
     lab_predict: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # "Study N more new cards today": extra new cards allowed on one study day (local date).
+    extra_new_cards: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    extra_new_day: date | None = None
 
 
 class CardState(SQLModel, table=True):
@@ -71,6 +74,25 @@ class ReviewLog(SQLModel, table=True):
     # exactly, and a retried submission gets `state_after` back unchanged.
     state_before: str | None = None
     state_after: str | None = None
+    # Active recall: what the learner typed before revealing (at most 4,000 characters), and the
+    # key points they left ticked as covered, as a JSON list of indices.
+    answer: str | None = Field(default=None, max_length=4000)
+    answer_points: str | None = Field(default=None, max_length=64)
+
+
+class CardMark(SQLModel, table=True):
+    """A learner's own marks on one card: suspended, a coloured flag, a note. No row: none."""
+
+    __tablename__ = "card_mark"
+    __table_args__ = (UniqueConstraint("user_id", "card_slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    card_slug: str = Field(max_length=80)
+    suspended: bool = False  # out of every queue and quiz until unsuspended
+    flag: str | None = Field(default=None, max_length=8)  # red | orange | green | blue
+    note: str | None = Field(default=None, max_length=5000)  # Markdown, rendered without HTML
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class QuizAttempt(SQLModel, table=True):

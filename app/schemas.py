@@ -70,6 +70,8 @@ class CardSummaryOut(BaseModel):
     url: str
     lab_url: str
     status: CardStatusOut
+    suspended: bool = Field(False, description="Out of every queue and quiz until unsuspended")
+    flag: str | None = Field(None, description="red, orange, green, blue or null")
 
 
 class CardOut(CardSummaryOut):
@@ -82,6 +84,27 @@ class CardOut(CardSummaryOut):
     lab: LabLinkOut
     previous: str | None = Field(description="Slug of the card before this one in deck order")
     next: str | None = Field(description="Slug of the card after this one in deck order")
+    note: RichText | None = Field(None, description="Your own note on this card")
+
+
+class CardMarksOut(BaseModel):
+    card: str
+    suspended: bool
+    flag: str | None = Field(description="red, orange, green, blue or null")
+    note: RichText | None = Field(description="Your own note, Markdown rendered without HTML")
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, marks) -> "CardMarksOut":
+        note = RichText(markdown=marks.note, html=marks.note_html) if marks.note else None
+        flag = marks.flag.value if marks.flag else None
+        return cls(
+            card=marks.card,
+            suspended=marks.suspended,
+            flag=flag,
+            note=note,
+            updated_at=marks.updated_at,
+        )
 
 
 class ErrorOut(BaseModel):
@@ -92,8 +115,10 @@ def lab_url(card: Card) -> str:
     return f"/lab?preset={card.lab.preset}&card={card.slug}"
 
 
-def card_summary(card: Card, status: CardStatus) -> CardSummaryOut:
+def card_summary(card: Card, status: CardStatus, marks=None) -> CardSummaryOut:
     return CardSummaryOut(
+        suspended=bool(marks and marks.suspended),
+        flag=marks.flag.value if marks and marks.flag else None,
         number=card.number,
         slug=card.slug,
         question=RichText.of(card.question),
@@ -106,10 +131,12 @@ def card_summary(card: Card, status: CardStatus) -> CardSummaryOut:
 
 
 def card_detail(
-    card: Card, status: CardStatus, previous: Card | None, next_: Card | None
+    card: Card, status: CardStatus, previous: Card | None, next_: Card | None, marks=None
 ) -> CardOut:
+    note = marks and marks.note and RichText(markdown=marks.note, html=marks.note_html)
     return CardOut(
-        **card_summary(card, status).model_dump(),
+        **card_summary(card, status, marks).model_dump(),
+        note=note or None,
         short_answer=RichText.of(card.short_answer),
         full_answer=RichText.of(card.full_answer),
         key_points=[RichText.of(p) for p in card.key_points],

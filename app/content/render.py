@@ -99,3 +99,17 @@ def render_block_mathjax(source: str) -> str:
 def render_inline_mathjax(source: str) -> str:
     """Inline Markdown to HTML with maths as MathJax-delimited LaTeX, with no <p> wrapper."""
     return _markdown(mathjax=True).renderInline(source).strip()
+
+
+@lru_cache(maxsize=1)
+def _note_markdown() -> MarkdownIt:
+    """A learner's note: CommonMark without raw HTML and without images (no outside requests)."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.disable("image")
+    return md
+
+
+def render_note(source: str) -> str:
+    """A learner's own Markdown note to safe HTML: raw HTML is escaped, `javascript:` links are
+    refused by the parser, images are not loaded; maths stays as typed."""
+    return _note_markdown().render(source).strip()

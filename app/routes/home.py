@@ -3,7 +3,7 @@ from fastapi.responses import HTMLResponse
 
 from app import repository
 from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, TemplatesDep
-from app.services import reviews, schedule
+from app.services import marks, reviews, schedule
 from app.services.next_card import todays_queue
 from app.study import scheduling
 from app.study.status import summarize, weakness
@@ -24,7 +24,8 @@ def home(
     statuses = repository.statuses_of(rows, deck.slugs, now)
     summary = summarize(statuses.values())
     memories = repository.memories_of(rows)
-    today = todays_queue(session, user, deck, memories, now)
+    today = todays_queue(session, user, deck, memories, now)  # suspended cards left out
+    suspended = marks.suspended(session, user.id)
     pick, introduced, limit = today.pick, today.introduced, today.new_limit
     studied = [c for c in deck if statuses[c.slug].retrievability is not None]
     weakest = sorted(studied, key=lambda c: _weakness(statuses[c.slug]))[:3]
@@ -35,7 +36,7 @@ def home(
         "summary": summary,
         "counts": pick.counts,
         "has_next": pick.slug is not None,
-        "due_cards": [c for c in deck if statuses[c.slug].is_due],
+        "due_cards": [c for c in deck if statuses[c.slug].is_due and c.slug not in suspended],
         "weakest": weakest,
         "leeches": leeches,
         "statuses": statuses,

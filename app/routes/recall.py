@@ -38,6 +38,9 @@ class RecallCheckOut(BaseModel):
         description="None covered 1 (Again), some 2 (Hard), most 3 (Good), all and quick 4 (Easy)"
     )
     suggested_label: str
+    easy_within_ms: int = Field(
+        description="A full answer given within this time suggests Easy", default=recall.QUICK_MS
+    )
 
 
 @api.post(

@@ -4,7 +4,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -12,9 +12,11 @@ from app.content.model import Card
 from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, SettingsDep, TemplatesDep, deck_card
 from app.moments import UserDateTime
 from app.schemas import ErrorOut, RichText, lab_url
+from app.services import marks as marks_service
 from app.services import next_card as next_card_service
 from app.services import reviews
-from app.study import scheduling
+from app.study import recall, scheduling
+from app.study.marks import FLAG_LABELS, MAX_NOTE_CHARS
 from app.study.scheduling import Rating
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
@@ -30,6 +32,14 @@ class ReviewIn(BaseModel):
         max_length=64,
         pattern=r"^[A-Za-z0-9_-]+$",
         description="Unique per submission; a retry with the same key records nothing new",
+    )
+    answer: str | None = Field(
+        None,
+        max_length=recall.MAX_ANSWER_CHARS,
+        description="The answer typed before revealing, kept with the review",
+    )
+    answer_points: list[Annotated[int, Field(ge=0, le=19)]] | None = Field(
+        None, max_length=20, description="The key points (0-based) left ticked as covered"
     )
 
 
@@ -86,6 +96,8 @@ class CountsOut(BaseModel):
     due_now: int
     due_today: int
     new_left: int
+    new_waiting: int = Field(0, description="New cards beyond today's limit (study more)")
+    due_ahead: int = Field(0, description="Studied cards due in the next 7 days (review ahead)")
 
 
 class NextOut(BaseModel):
@@ -103,6 +115,8 @@ class NextOut(BaseModel):
         description="Today's new-card limit when it is raised above your setting so that every "
         "card is introduced in time for your interview; null otherwise",
     )
+    flag: str | None = Field(None, description="Your flag on this card: a colour or null")
+    note: RichText | None = Field(None, description="Your own note on this card")
 
 
 def review_card_out(card: Card) -> ReviewCardOut:
@@ -121,8 +135,16 @@ def review_card_out(card: Card) -> ReviewCardOut:
 
 @pages.get("/review", response_class=HTMLResponse)
 def review_page(request: Request, user: CurrentUser, templates: TemplatesDep, mode: str = "due"):
-    mode = "mistakes" if mode == "mistakes" else "due"
-    context = {"mode": mode, "hard_hint": True, "leech_lapses": scheduling.LEECH_LAPSES}
+    mode = mode if mode in ("mistakes", "ahead") else "due"
+    context = {
+        "mode": mode,
+        "hard_hint": True,
+        "leech_lapses": scheduling.LEECH_LAPSES,
+        "flags": FLAG_LABELS,
+        "marks": None,
+        "max_note": MAX_NOTE_CHARS,
+        "max_answer": recall.MAX_ANSWER_CHARS,
+    }
     return templates.TemplateResponse(request, "review/review.html", context)
 
 
@@ -132,20 +154,43 @@ def next_card(
     user: CurrentUser,
     session: SessionDep,
     now: NowDep,
-    mode: Literal["due", "mistakes"] = "due",
-    days: Annotated[int, Query(ge=1, le=365, description="Mistakes: look back this many days")] = 7,
+    mode: Literal["due", "mistakes", "ahead"] = "due",
+    days: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=365,
+            description="Mistakes: look back this many days; ahead: look this many days ahead",
+        ),
+    ] = 7,
     since: Annotated[
         UserDateTime | None,
         Query(description="Mistakes: skip cards reviewed since (session start), with a time zone"),
     ] = None,
 ):
-    """The next card due for this user now (or a new one within today's limit), with counts."""
+    """The next card due for this user now (or a new one within today's limit), with counts.
+
+    `mode=ahead` reviews ahead: the studied card due soonest in the next `days` days (at most
+    30), rated as an early review (FSRS counts the real elapsed time)."""
     view = next_card_service.next_card(
-        session, user, deck, now, mistakes=mode == "mistakes", days=days, since=since
+        session,
+        user,
+        deck,
+        now,
+        mistakes=mode == "mistakes",
+        ahead=mode == "ahead",
+        days=days,
+        since=since,
     )
     values = {f.name: getattr(view, f.name) for f in fields(view)}
     card = None if view.card is None else review_card_out(view.card)
-    return NextOut.model_validate(values | {"card": card}, from_attributes=True)
+    extra = {"card": card}
+    if view.card is not None:
+        marks = marks_service.of_card(session, user.id, view.card.slug)
+        extra["flag"] = marks.flag.value if marks.flag else None
+        if marks.note:
+            extra["note"] = RichText(markdown=marks.note, html=marks.note_html)
+    return NextOut.model_validate(values | extra, from_attributes=True)
 
 
 @api.post(
@@ -163,7 +208,12 @@ def submit_review(
     now: NowDep,
 ):
     """Record one rating. The same idempotency_key again returns the first result unchanged."""
-    deck_card(deck, body.card, field="card")
+    card = deck_card(deck, body.card, field="card")
+    points = body.answer_points
+    if points is not None and any(p >= len(card.key_points) for p in points):
+        raise HTTPException(
+            422, f"answer_points: this card has key points 0 to {len(card.key_points) - 1}"
+        )
     result = reviews.record_review(
         session,
         user,
@@ -173,6 +223,8 @@ def submit_review(
         idempotency_key=body.idempotency_key,
         duration_ms=body.duration_ms,
         fuzz=settings.fsrs_fuzz,
+        answer=body.answer,
+        answer_points=sorted(set(points)) if points is not None else None,
     )
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"

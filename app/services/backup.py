@@ -1,14 +1,16 @@
 """The learner's whole progress as a versioned JSON document, and back.
 
-Export writes settings, card states, the review log, quizzes (with their answers) and lab
-predictions. Import validates the whole document first (format, version, every field, every card
-slug against the deck) and only then writes it, in one transaction: a bad file changes nothing.
+Export writes settings, card states, the review log (with any typed answers), quizzes (with their
+answers), lab predictions and the learner's card marks (suspended, flag, note). Import validates
+the whole document first (format, version, every field, every card slug against the deck) and
+only then writes it, in one transaction: a bad file changes nothing.
 
 Modes:
 - replace: the current progress is deleted and the file's takes its place, settings included.
 - merge: the current settings stay; review logs are united (a review is the same when its card,
   time and rating are); each card keeps whichever state has the later last review; quizzes and lab
-  predictions are united (same kind and start time; same preset, question and time).
+  predictions are united (same kind and start time; same preset, question and time); a card's
+  marks are taken from whichever side changed them last.
 A card slug the deck does not have is refused in both modes, with its name: skipping it would drop
 part of the learner's history without telling them.
 
@@ -36,6 +38,7 @@ from sqlmodel import Session, SQLModel, col, delete, select
 from app import errors, messages
 from app.content import Deck
 from app.models import (
+    CardMark,
     CardState,
     LabPrediction,
     LoginAttempt,
@@ -47,7 +50,7 @@ from app.models import (
 from app.moments import UserDate, UserDateTime
 from app.nn.presets import PRESET_NAMES
 from app.services import schedule
-from app.study import quiz, scheduling
+from app.study import marks, quiz, recall, scheduling
 from app.study.days import is_timezone
 from app.study.memory import CardMemory
 from app.study.quiz import AttemptKind, Mode
@@ -123,6 +126,24 @@ class ReviewData(_Strict):
     state_before: MemoryData | None = Field(
         None, description="The card's state before this review; null when it was new"
     )
+    answer: str | None = Field(
+        None,
+        max_length=recall.MAX_ANSWER_CHARS,
+        description="The answer typed before revealing, if any",
+    )
+    answer_points: list[Annotated[int, Field(ge=0, le=20)]] | None = Field(
+        None, max_length=20, description="The key points (0-based) left ticked as covered"
+    )
+
+
+class CardMarkData(_Strict):
+    """The learner's own marks on a card."""
+
+    card: Slug
+    suspended: bool = False
+    flag: marks.Flag | None = None
+    note: str | None = Field(None, max_length=marks.MAX_NOTE_CHARS)
+    updated_at: UserDateTime
 
 
 class QuizAnswerData(_Strict):
@@ -175,17 +196,26 @@ class ProgressData(_Strict):
     review_log: list[ReviewData] = Field(default_factory=list, max_length=200_000)
     quizzes: list[QuizData] = Field(default_factory=list, max_length=100_000)
     lab_predictions: list[LabPredictionData] = Field(default_factory=list, max_length=100_000)
+    card_marks: list[CardMarkData] = Field(default_factory=list, max_length=10_000)
 
     @model_validator(mode="after")
     def _one_state_per_card(self) -> "ProgressData":
-        counts = Counter(c.card for c in self.card_states)
-        twice = sorted(card for card, n in counts.items() if n > 1)
-        if twice:
-            raise ValueError(f"card_states: more than one state for {', '.join(twice)}")
+        for name, what, rows in (
+            ("card_states", "state", self.card_states),
+            ("card_marks", "set of marks", self.card_marks),
+        ):
+            counts = Counter(c.card for c in rows)
+            twice = sorted(card for card, n in counts.items() if n > 1)
+            if twice:
+                raise ValueError(f"{name}: more than one {what} for {', '.join(twice)}")
         return self
 
     def slugs(self) -> set[str]:
-        return {c.card for c in self.card_states} | {r.card for r in self.review_log}
+        return (
+            {c.card for c in self.card_states}
+            | {r.card for r in self.review_log}
+            | {m.card for m in self.card_marks}
+        )
 
 
 class ImportIn(_Strict):
@@ -201,6 +231,7 @@ class ImportResult(BaseModel):
     reviews_added: int
     quizzes_added: int
     lab_predictions_added: int
+    card_marks: int = Field(0, description="Card marks (suspended, flag, note) written")
     settings_changed: bool
     message: str
 
@@ -245,12 +276,21 @@ def export(session: Session, user: User, now: datetime) -> ProgressData:
         .where(LabPrediction.user_id == uid)
         .order_by(col(LabPrediction.created_at), col(LabPrediction.id))
     ).all()
+    card_marks = session.exec(
+        select(CardMark).where(CardMark.user_id == uid).order_by(col(CardMark.card_slug))
+    ).all()
     return ProgressData(
         exported_at=now,
         settings=SettingsData.model_validate(user, from_attributes=True),
         card_states=[CardStateData(card=s.card_slug, **CardMemory.of(s).fields()) for s in states],
         review_log=[
-            _from_row(ReviewData, log, card=log.card_slug, state_before=_snapshot(log.state_before))
+            _from_row(
+                ReviewData,
+                log,
+                card=log.card_slug,
+                state_before=_snapshot(log.state_before),
+                answer_points=_json(log.answer_points),
+            )
             for log in logs
         ],
         quizzes=[
@@ -269,6 +309,7 @@ def export(session: Session, user: User, now: datetime) -> ProgressData:
         lab_predictions=[
             LabPredictionData.model_validate(p, from_attributes=True) for p in predictions
         ],
+        card_marks=[_from_row(CardMarkData, m, card=m.card_slug) for m in card_marks],
     )
 
 
@@ -375,6 +416,13 @@ def check_cards(data: ProgressData, deck: Deck) -> None:
             f"cards: this deck has no card called {names}; nothing was imported "
             "(the file may come from another version of the deck)"
         )
+    for k, review in enumerate(data.review_log):
+        points = len(deck.get(review.card).key_points)
+        if any(p >= points for p in review.answer_points or ()):
+            raise _refuse(
+                f"review_log.{k}.answer_points",
+                f"card {review.card} has key points 0 to {points - 1}",
+            )
 
 
 def rebuild_quizzes(data: ProgressData, deck: Deck) -> ProgressData:
@@ -555,7 +603,7 @@ def restore(
 def _delete_all(session: Session, uid: int) -> None:
     attempt_ids = select(QuizAttempt.id).where(QuizAttempt.user_id == uid)
     session.exec(delete(QuizAnswer).where(col(QuizAnswer.attempt_id).in_(attempt_ids)))
-    for table in (QuizAttempt, ReviewLog, CardState, LabPrediction):
+    for table in (QuizAttempt, ReviewLog, CardState, LabPrediction, CardMark):
         session.exec(delete(table).where(col(table.user_id) == uid))
 
 
@@ -577,12 +625,15 @@ def _replace(session: Session, user: User, data: ProgressData) -> ImportResult:
         _add_quiz(session, uid, taken)
     for prediction in data.lab_predictions:
         session.add(LabPrediction(user_id=uid, **prediction.model_dump()))
+    for mark in data.card_marks:
+        session.add(_card_mark(uid, mark))
     return ImportResult(
         mode="replace",
         card_states=len(data.card_states),
         reviews_added=len(data.review_log),
         quizzes_added=len(data.quizzes),
         lab_predictions_added=len(data.lab_predictions),
+        card_marks=len(data.card_marks),
         settings_changed=True,
         message=(
             f"Replaced your progress with the file's: {len(data.review_log)} reviews, "
@@ -616,12 +667,14 @@ def _merge(session: Session, user: User, data: ProgressData) -> ImportResult:
         key=lambda p: (p.preset, p.question, _utc_key(p.created_at)),
         add=lambda p: session.add(LabPrediction(user_id=uid, **p.model_dump())),
     )
+    marks_written = _merge_marks(session, uid, data.card_marks)
     return ImportResult(
         mode="merge",
         card_states=written,
         reviews_added=reviews_added,
         quizzes_added=quizzes_added,
         lab_predictions_added=predictions_added,
+        card_marks=marks_written,
         settings_changed=False,
         message=(
             f"Merged the file into your progress: {reviews_added} new reviews, "
@@ -629,6 +682,25 @@ def _merge(session: Session, user: User, data: ProgressData) -> ImportResult:
             "Your settings were kept."
         ),
     )
+
+
+def _merge_marks(session: Session, uid: int, incoming: list[CardMarkData]) -> int:
+    """A card's marks: whichever side changed them last wins, as a whole."""
+    current = {
+        m.card_slug: m for m in session.exec(select(CardMark).where(CardMark.user_id == uid)).all()
+    }
+    written = 0
+    for mark in incoming:
+        row = current.get(mark.card)
+        if row is None:
+            session.add(_card_mark(uid, mark))
+            written += 1
+        elif _later(mark.updated_at, row.updated_at):
+            row.suspended, row.flag, row.note = mark.suspended, mark.flag, mark.note
+            row.updated_at = mark.updated_at
+            session.add(row)
+            written += 1
+    return written
 
 
 def _merge_states(session: Session, uid: int, incoming: list[CardStateData]) -> int:
@@ -699,6 +771,19 @@ def _review(uid: int, review: ReviewData) -> ReviewLog:
         idempotency_key=None,
         state_before=_snapshot_json(review.state_before),
         state_after=None,
+        answer=review.answer,
+        answer_points=None if review.answer_points is None else json.dumps(review.answer_points),
+    )
+
+
+def _card_mark(uid: int, mark: CardMarkData) -> CardMark:
+    return CardMark(
+        user_id=uid,
+        card_slug=mark.card,
+        suspended=mark.suspended,
+        flag=mark.flag,
+        note=mark.note,
+        updated_at=mark.updated_at,
     )
 
 

@@ -1,8 +1,8 @@
 """What the review screen shows next: the card due now (or a new one within today's limit), the
 interval each rating button would give, and the day's counts. Reads only; times are passed in."""
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 import fsrs
 from sqlmodel import Session
@@ -10,10 +10,12 @@ from sqlmodel import Session
 from app import repository
 from app.content.model import Card, Deck
 from app.models import User
-from app.services import reviews, schedule
+from app.services import marks, reviews, schedule
 from app.study import queue, scheduling
 from app.study.scheduling import RATING_LABELS
 from app.study.status import status_of
+
+MAX_AHEAD_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +56,16 @@ def todays_queue(
     only: set[str] | None = None,
 ) -> Queue:
     """Where today's queue stands for `user`: what comes next within today's new-card limit
-    (only cards in `only`, if given). The home page and the review screen share it."""
+    (only cards in `only`, if given; never a suspended card). The home page and the review screen
+    share it. The counts also say how many new cards wait beyond today's limit ("study more")
+    and how many studied cards fall due in the next 7 days ("review ahead")."""
     start, end = reviews.study_day(user, now)
     introduced = reviews.new_cards_introduced(session, user, start, end)
     new_count = sum(1 for slug in deck.slugs if slug not in memories)
     limit = schedule.new_limit(user, new_count, introduced, now)
+    active = active_slugs(session, user, deck)
     pick = queue.next_card(
-        deck.slugs,
+        active,
         memories,
         now,
         end,
@@ -68,7 +73,21 @@ def todays_queue(
         new_limit=limit.limit,
         only=only,
     )
-    return Queue(pick, introduced, limit)
+    new_active = sum(1 for slug in active if slug not in memories)
+    waiting = 0 if only is not None else max(0, new_active - pick.counts.new_left)
+    counts = replace(pick.counts, new_waiting=waiting, due_ahead=_due_ahead(active, memories, now))
+    return Queue(replace(pick, counts=counts), introduced, limit)
+
+
+def active_slugs(session: Session, user: User, deck: Deck) -> list[str]:
+    """The deck in order, without the cards this learner suspended."""
+    suspended = marks.suspended(session, user.id)
+    return [slug for slug in deck.slugs if slug not in suspended]
+
+
+def _due_ahead(active: list[str], memories: dict[str, fsrs.Card], now: datetime) -> int:
+    week = now + timedelta(days=7)
+    return sum(1 for s in active if s in memories and now < memories[s].due <= week)
 
 
 def next_card(
@@ -78,17 +97,27 @@ def next_card(
     now: datetime,
     *,
     mistakes: bool = False,
+    ahead: bool = False,
     days: int = 7,
     since: datetime | None = None,
 ) -> NextCard:
     """The next card for `user` at `now`; with `mistakes`, only cards rated Again in the last
-    `days` days and not reviewed since `since` (the session's start)."""
+    `days` days and not reviewed since `since` (the session's start); with `ahead`, the studied
+    card due soonest within `days` days (at most 30), to review early (FSRS schedules it from
+    the real elapsed time)."""
     rows = repository.card_states(session, user.id)
     memories = repository.memories_of(rows)
     only = reviews.recent_mistakes(session, user, now, days, since) if mistakes else None
-    today = todays_queue(session, user, deck, memories, now, only=only)
-    pick = today.pick
-    raised = today.new_limit.limit if today.new_limit.raised else None
+    if ahead:
+        active = active_slugs(session, user, deck)
+        until = now + timedelta(days=min(days, MAX_AHEAD_DAYS))
+        pick = queue.review_ahead(active, memories, now, until)
+        counts = replace(pick.counts, due_ahead=_due_ahead(active, memories, now))
+        pick, raised = replace(pick, counts=counts), None
+    else:
+        today = todays_queue(session, user, deck, memories, now, only=only)
+        pick = today.pick
+        raised = today.new_limit.limit if today.new_limit.raised else None
     upcoming = [m.due for m in memories.values() if m.due > now]
     next_due = min(upcoming) if upcoming else None
     if pick.slug is None:

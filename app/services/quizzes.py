@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from app import errors
 from app.content.model import Deck
 from app.models import CardState, QuizAnswer, QuizAttempt, User
-from app.services import reviews
+from app.services import marks, reviews
 from app.study import quiz
 from app.study.quiz import (
     AnswerError,
@@ -502,6 +502,10 @@ def start(ctx: Context, request: StartRequest, *, seed: int | None = None) -> Vi
     limit = _check_limit(request.kind, request.time_limit_s)
     seed = secrets.randbelow(quiz.SEED_LIMIT) if seed is None else seed
     topics = frozenset(request.topics)
+    # A suspended card leaves every quiz: build from the rest of the deck.
+    suspended = marks.suspended(session, user.id)
+    if suspended:
+        deck = Deck(tuple(c for c in deck if c.slug not in suspended))
     try:
         if request.kind == AttemptKind.MOCK:
             items = quiz.build_mock(deck, request.size, seed, topics, request.cards)

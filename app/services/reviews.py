@@ -135,8 +135,13 @@ def record_review(
     duration_ms: int | None = None,
     source: str = "review",
     fuzz: bool = True,
+    answer: str | None = None,
+    answer_points: list[int] | None = None,
 ) -> ReviewResult:
-    """Rate `slug` for `user` at `now`. The caller has checked that the card exists."""
+    """Rate `slug` for `user` at `now`. The caller has checked that the card exists.
+
+    `answer` is what the learner typed before revealing, `answer_points` the key points they left
+    ticked as covered; both are kept with the review (and in the backup)."""
     user_id = user.id
     scheduler = scheduling.make_scheduler(user.desired_retention, fuzz=fuzz)
     interview = interview_for(user)
@@ -175,6 +180,8 @@ def record_review(
                 idempotency_key=idempotency_key,
                 state_before=before,
                 state_after=result.to_json(),
+                answer=answer or None,
+                answer_points=None if answer_points is None else json.dumps(answer_points),
             )
             session.add(log)
             session.flush()  # assigns the id; read it now, as commit expires every object
@@ -304,3 +311,15 @@ def recent_mistakes(
 
 def study_day(user: User, now: datetime) -> tuple[datetime, datetime]:
     return day_bounds(now, zone(user.timezone))
+
+
+def card_history(session: Session, user: User, slug: str, limit: int = 50) -> list[ReviewLog]:
+    """This learner's latest reviews of one card, newest first, with any typed answers."""
+    return list(
+        session.exec(
+            select(ReviewLog)
+            .where(ReviewLog.user_id == user.id, ReviewLog.card_slug == slug)
+            .order_by(col(ReviewLog.reviewed_at).desc(), col(ReviewLog.id).desc())
+            .limit(limit)
+        ).all()
+    )

@@ -60,13 +60,18 @@ class NewLimit:
 def new_limit(user: User, new_count: int, introduced_today: int, now: datetime) -> NewLimit:
     """Today's new-card limit for `user`, who has `new_count` cards never studied now."""
     tz = zone(user.timezone)
+    today = study_date(now, tz)
     limit = plan.new_limit(
         user.daily_new_limit,
         new_count + introduced_today,
-        study_date(now, tz),
+        today,
         user.interview_date,
     )
-    return NewLimit(limit, introduced_today, limit > user.daily_new_limit)
+    raised = limit > user.daily_new_limit
+    # "Study N more new cards today" raises today's limit only (POST /api/study/extend).
+    if user.extra_new_day == today:
+        limit += user.extra_new_cards
+    return NewLimit(limit, introduced_today, raised)
 
 
 def seconds_per_review(session: Session, user: User) -> float:

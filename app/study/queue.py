@@ -16,6 +16,8 @@ class Counts:
     due_now: int  # studied cards due at this moment
     due_today: int  # studied cards due before the study day ends (includes due_now)
     new_left: int  # new cards that may still be introduced today
+    new_waiting: int = 0  # new cards beyond today's limit ("study more new cards today")
+    due_ahead: int = 0  # studied cards due in the next 7 days, not yet ("review ahead")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +67,18 @@ def next_card(
         # A mistakes session shows each listed card once, due or not (reviewing early is allowed).
         return Pick(studied[0], False, counts) if studied else Pick(None, False, counts)
     return Pick(None, False, counts)
+
+
+def review_ahead(
+    order: Sequence[str], memories: Mapping[str, fsrs.Card], now: datetime, until: datetime
+) -> Pick:
+    """With nothing due: the studied card due soonest before `until`, to review early. FSRS
+    schedules it from the real elapsed time, so an early review counts for less than an on-time
+    one (its stability grows less)."""
+    ahead = sorted(
+        (s for s in order if s in memories and memories[s].due <= until),
+        key=lambda s: memories[s].due,
+    )
+    due_now = sum(1 for s in ahead if memories[s].due <= now)
+    counts = Counts(due_now=due_now, due_today=len(ahead), new_left=0)
+    return Pick(ahead[0] if ahead else None, False, counts)

@@ -1,8 +1,27 @@
-// The card page: reveal the answer on Space, Enter or click; arrows go to the previous or next card.
+// The card page: type an answer first (A), reveal on Space, Enter or click (Ctrl+Enter from the
+// answer box), see which key points the answer covered; suspend (!), flag (Ctrl+1..4) and note;
+// arrows go to the previous or next card.
+import { badges, marksControls, noteEditor } from "./marks.js";
 import { markScrollable } from "./overflow.js";
+import { recallBox } from "./recall.js";
 
+const page = document.querySelector("[data-card-page]");
+const slug = () => page.dataset.slug;
 const button = document.querySelector("[data-reveal]");
 const answer = document.querySelector("[data-answer]");
+const shownAt = performance.now();
+
+const recall = recallBox(document.querySelector("[data-recall-box]"), document.querySelector("[data-recall-result]"), {
+  onReveal: (what) => (what === "reveal" ? reveal() : button?.focus()),
+});
+
+const marks = marksControls(document.querySelector("[data-marks]"), document.querySelector("[data-marks-status]"), {
+  slug,
+  onChange: (m) => {
+    document.querySelector("[data-marks-badges]").innerHTML = badges(m);
+  },
+});
+noteEditor(document.querySelector("[data-note]"), { slug });
 
 function reveal() {
   if (!answer || answer.classList.contains("revealed")) return;
@@ -10,7 +29,9 @@ function reveal() {
   markScrollable(answer);
   button?.setAttribute("aria-expanded", "true");
   button?.setAttribute("hidden", "");
-  const heading = answer.querySelector("h2");
+  const typed = recall.answer();
+  recall.check(slug(), Math.round(performance.now() - shownAt));
+  const heading = answer.querySelector(typed ? "[data-recall-result] h2" : "h2");
   if (heading) {
     heading.setAttribute("tabindex", "-1");
     heading.focus({ preventScroll: false });
@@ -25,9 +46,15 @@ function typingOrControl(target) {
 }
 
 document.addEventListener("keydown", (event) => {
-  if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  if (marks.onKey(event)) return;
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
   if (typingOrControl(event.target)) return;
-  if (event.key === " " || event.key === "Enter") {
+  if ((event.key === "a" || event.key === "A") && !event.shiftKey && answer && !answer.classList.contains("revealed")) {
+    event.preventDefault();
+    recall.open();
+  } else if (event.shiftKey) {
+    return;
+  } else if (event.key === " " || event.key === "Enter") {
     if (answer && !answer.classList.contains("revealed")) {
       event.preventDefault();
       reveal();

@@ -1,9 +1,14 @@
-// The review screen: show the next due card, reveal on Space/Enter, rate with 1-4, undo with Ctrl+Z.
+// The review screen: show the next due card, type an answer first (A), reveal on Space/Enter (or
+// Ctrl+Enter from the answer box), see the key points it covered and a suggested rating, rate with
+// 1-4, undo with Ctrl+Z; suspend (!), flag (Ctrl+1..4) and note the card. With nothing left:
+// study more new cards today, or review ahead.
 // Every rating carries an idempotency key made when the card is shown, so a retry after a network
 // error (or a double press) is recorded once by the server. Undo names the rating by that key, so
 // it only ever takes back a rating this screen made (never a quiz's, nor another tab's).
 import { api } from "./api.js";
+import { badges, marksControls, noteEditor } from "./marks.js";
 import { markScrollable } from "./overflow.js";
+import { recallBox } from "./recall.js";
 
 const root = document.querySelector("[data-review]");
 const $ = (hook) => root.querySelector(`[data-${hook}]`);
@@ -14,8 +19,34 @@ const sessionStart = new Date().toISOString();
 // one not at all, so the summary's numbers are the stored log's. `history` orders the keys for undo.
 const session = { stored: new Map(), history: [] };
 const RATINGS = ["", "Again", "Hard", "Good", "Easy"];
-let current = null; // { next, key, shownAt, revealed }
+let current = null; // { next, key, shownAt, revealed, suggested }
 let busy = false;
+
+const slug = () => current?.next.card.slug;
+const recall = recallBox(root.querySelector("[data-recall-box]"), root.querySelector("[data-recall-result]"), {
+  onReveal: (what) => (what === "reveal" ? reveal() : $("reveal").focus()),
+  onSuggest: showSuggestion,
+});
+const marks = marksControls(root.querySelector("[data-marks]"), root.querySelector("[data-marks-status]"), {
+  slug,
+  onChange: (m, change) => {
+    $("marks-badges").innerHTML = badges(m);
+    // A suspended card leaves the queue at once: go on to the next one.
+    if (change.suspended === true) load();
+  },
+});
+const note = noteEditor(root.querySelector("[data-note]"), { slug });
+
+function showSuggestion(rating) {
+  if (current) current.suggested = rating;
+  for (const button of root.querySelectorAll("[data-rating]")) {
+    const on = Number(button.dataset.rating) === rating;
+    button.classList.toggle("suggested", on);
+    const tag = button.querySelector(".suggestion-tag");
+    if (on && !tag) button.insertAdjacentHTML("beforeend", '<span class="suggestion-tag">Suggested</span>');
+    if (!on && tag) tag.remove();
+  }
+}
 
 function rawKey() {
   if (crypto.randomUUID) return crypto.randomUUID().replaceAll("-", "");
@@ -59,6 +90,31 @@ function setUndoable() {
   $("undo").disabled = session.history.length === 0;
 }
 
+function showStudyMore(next) {
+  const c = next.counts;
+  const more = mode === "due" && c.new_waiting > 0;
+  $("study-more").hidden = !more;
+  if (more) {
+    $("more-text").textContent = `You have reached today's limit of new cards; ${plural(c.new_waiting, "new card")} ${c.new_waiting === 1 ? "is" : "are"} waiting.`;
+  }
+  const ahead = mode !== "mistakes" && c.due_ahead > 0 && c.due_now === 0;
+  $("ahead-box").hidden = !ahead;
+  if (ahead) {
+    $("ahead-text").textContent = `${plural(c.due_ahead, "card")} ${c.due_ahead === 1 ? "falls" : "fall"} due in the next 7 days. Reviewing early counts for a little less, as FSRS knows.`;
+  }
+}
+
+async function extend() {
+  try {
+    const result = await api("/api/study/extend", { method: "POST", body: JSON.stringify({ new_cards: 5 }) }, 1);
+    showError("");
+    await load();
+    $("counts").textContent += ` · ${result.extra_today} extra new cards today`;
+  } catch (error) {
+    showError(`No more new cards were added: ${error.message}`);
+  }
+}
+
 function showSummary(next) {
   current = null; // the last card is gone: keys 1-4 rate nothing now
   $("card").hidden = true;
@@ -69,17 +125,25 @@ function showSummary(next) {
   $("sum-accuracy").textContent = count ? `${Math.round((100 * recalled) / count)}%` : "—";
   $("sum-time").textContent = formatTime(ms);
   const title = $("summary-title");
-  title.textContent = count ? "Done for now" : mode === "mistakes" ? "No mistakes to review" : "Nothing is due";
+  const empty = { mistakes: "No mistakes to review", ahead: "Nothing is due in the next 7 days" };
+  title.textContent = count ? "Done for now" : empty[mode] || "Nothing is due";
   const due = next.next_due ? new Date(next.next_due) : null;
   $("next-due").textContent = due
     ? `The next card is due ${due.toLocaleString(undefined, { weekday: "short", hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" })}.`
     : "No card is scheduled yet: start with a new one from the deck.";
+  showStudyMore(next);
   title.focus();
 }
 
 function showCard(next) {
   const card = next.card;
-  current = { next, key: rawKey(), shownAt: performance.now(), revealed: false };
+  current = { next, key: rawKey(), shownAt: performance.now(), revealed: false, suggested: null };
+  recall.reset();
+  root.querySelector("[data-recall-box]").hidden = false;
+  marks.show({ suspended: false, flag: next.flag });
+  $("marks-badges").innerHTML = badges({ suspended: false, flag: next.flag });
+  root.querySelector("[data-marks-status]").textContent = "";
+  note.load(next.note);
   $("summary").hidden = true;
   $("card").hidden = false;
   $("rate").hidden = true;
@@ -113,6 +177,8 @@ async function load() {
   if (mode === "mistakes") {
     params.set("since", sessionStart);
     params.set("days", root.dataset.days || "7");
+  } else if (mode === "ahead") {
+    params.set("days", "7");
   }
   try {
     const next = await api(`/api/review/next?${params}`, {}, 3);
@@ -125,9 +191,10 @@ async function load() {
   }
 }
 
-function reveal() {
+async function reveal() {
   if (!current || current.revealed) return;
   current.revealed = true;
+  const shown = current;
   $("answer").hidden = false;
   $("reveal").hidden = true;
   $("reveal").setAttribute("aria-expanded", "true");
@@ -135,6 +202,12 @@ function reveal() {
   markScrollable(root);
   root.querySelector('[data-rating="3"]').focus({ preventScroll: true });
   keepAnswerInView();
+  const ms = Math.round(performance.now() - shown.shownAt);
+  const found = await recall.check(shown.next.card.slug, ms);
+  // Focus the suggested rating, unless the learner has moved on meanwhile.
+  if (found && current === shown && shown.suggested) {
+    root.querySelector(`[data-rating="${shown.suggested}"]`).focus({ preventScroll: true });
+  }
 }
 
 // On a phone the rating buttons sit fixed at the bottom: make sure the answer's first lines are
@@ -157,6 +230,12 @@ async function rate(rating) {
     duration_ms: durationMs,
     idempotency_key: current.key,
   };
+  const typed = recall.answer();
+  if (typed) {
+    body.answer = typed;
+    const points = recall.points();
+    if (points) body.answer_points = points;
+  }
   try {
     // Safe to retry: the idempotency key makes a repeated POST record one review.
     const saved = await api("/api/reviews", { method: "POST", body: JSON.stringify(body) }, 3);
@@ -200,13 +279,15 @@ async function undo() {
 }
 
 $("reveal").addEventListener("click", reveal);
+$("extend").addEventListener("click", extend);
 $("undo").addEventListener("click", undo);
 for (const button of root.querySelectorAll("[data-rating]")) {
   button.addEventListener("click", () => rate(Number(button.dataset.rating)));
 }
 
 document.addEventListener("keydown", (event) => {
-  if (event.target.closest?.("input, textarea, select, [contenteditable]")) return;
+  if (event.target.closest?.("input:not([type=checkbox]), textarea, select, [contenteditable]")) return;
+  if (current && !$("card").hidden && marks.onKey(event)) return;
   if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
     if ($("undo").disabled) return; // nothing of this screen's to undo: leave the key alone
     event.preventDefault();
@@ -215,7 +296,10 @@ document.addEventListener("keydown", (event) => {
   }
   if (event.altKey || event.ctrlKey || event.metaKey) return;
   const onControl = event.target.closest?.("a, button, summary");
-  if ((event.key === " " || event.key === "Enter") && current && !current.revealed) {
+  if ((event.key === "a" || event.key === "A") && !event.shiftKey && current && !current.revealed && !onControl?.matches("a")) {
+    event.preventDefault();
+    recall.open();
+  } else if ((event.key === " " || event.key === "Enter") && current && !current.revealed) {
     if (onControl && !onControl.matches("[data-reveal]")) return;
     event.preventDefault();
     reveal();

@@ -30,7 +30,9 @@ ALICE = "alice-the-learner"
 ALICE_KEY = "alice-review-0001"
 ALICE_INTERVIEW = (date.today() + timedelta(days=400)).isoformat()
 # Strings that exist only in Alice's data: none may appear in anything another user receives.
-MARKERS = (ALICE, ALICE_KEY, ALICE_INTERVIEW)
+ALICE_ANSWER = "alice-typed-this-answer"
+ALICE_NOTE = "alice-private-note"
+MARKERS = (ALICE, ALICE_KEY, ALICE_INTERVIEW, ALICE_ANSWER, ALICE_NOTE)
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ PROBES = [
         expect=200,
         clean=lambda r: (
             not any(
-                r.json()[k] for k in ("card_states", "review_log", "quizzes", "lab_predictions")
+                r.json()[k]
+                for k in ("card_states", "review_log", "quizzes", "lab_predictions", "card_marks")
             )
         ),
     ),
@@ -96,6 +99,21 @@ PROBES = [
     ),
     Probe("GET", "/api/review/next", expect=200, clean=lambda r: r.json()["is_new"]),
     Probe("GET", "/api/review/next?mode=mistakes", expect=200),
+    Probe(
+        "GET",
+        "/api/review/next?mode=ahead",
+        expect=200,
+        clean=lambda r: r.json()["card"] is None,
+    ),
+    Probe("GET", "/api/cards?flag=any", expect=200, clean=lambda r: r.json() == []),
+    Probe("GET", "/api/cards?suspended=true", expect=200, clean=lambda r: r.json() == []),
+    Probe(
+        "GET",
+        "/api/cards?state=learning&sort=due",
+        expect=200,
+        clean=lambda r: r.json() == [],
+    ),
+    Probe("GET", "/cards?flag=red", expect=200, clean=lambda r: "first-card" not in r.text),
     Probe("GET", "/api/auth/me", expect=200),
     Probe("GET", "/", expect=200),
     Probe("GET", "/cards", expect=200, clean=lambda r: "stage-learning" not in r.text),
@@ -134,6 +152,15 @@ PROBES = [
     ),
     Probe("PUT", "/api/settings", json={"daily_new_limit": 2, "user_id": 1}, expect=200),
     Probe("POST", "/api/lab/prompts", json={"preset": "adding-lstm"}, expect=200),
+    Probe(
+        "PUT",
+        "/api/cards/first-card/flags",
+        json={"suspended": False, "flag": None, "user_id": 1},
+        expect=200,
+        note="the caller's own marks only",
+    ),
+    Probe("PUT", "/api/cards/first-card/note", json={"text": "", "user_id": 1}, expect=200),
+    Probe("POST", "/api/study/extend", json={"new_cards": 5, "user_id": 1}, expect=200),
     Probe(
         "POST", "/settings", form={"daily_new_limit": "2", "desired_retention": "0.8"}, expect=303
     ),
@@ -211,8 +238,19 @@ def alice(app):
     """Alice, registered, with a review, settings, a quiz with an answer and a mock interview."""
     with browser(app) as c:
         assert register(c, ALICE).status_code == 201
-        review = {"card": "first-card", "rating": 3, "idempotency_key": ALICE_KEY}
+        review = {
+            "card": "first-card",
+            "rating": 3,
+            "idempotency_key": ALICE_KEY,
+            "answer": ALICE_ANSWER,
+            "answer_points": [0, 2],
+        }
         assert c.post("/api/reviews", json=review).status_code == 200
+        marks = {"suspended": False, "flag": "red"}
+        assert c.put("/api/cards/first-card/flags", json=marks).status_code == 200
+        note = {"text": f"My note: {ALICE_NOTE}"}
+        assert c.put("/api/cards/first-card/note", json=note).status_code == 200
+        assert c.post("/api/study/extend", json={"new_cards": 3}).status_code == 200
         settings = {"daily_new_limit": 17, "interview_date": ALICE_INTERVIEW}
         assert c.put("/api/settings", json=settings).status_code == 200
         quiz = c.post("/api/quizzes", json={"kind": "quiz", "size": 5}).json()
@@ -220,6 +258,8 @@ def alice(app):
         answer = c.post(f"/api/quizzes/{quiz['id']}/answers", json={"item": 0, "answer": first})
         assert answer.status_code == 200, answer.text
         mock = c.post("/api/quizzes", json={"kind": "mock", "size": 1}).json()
+        suspend = c.put("/api/cards/second-card/flags", json={"suspended": True})
+        assert suspend.status_code == 200
     with Session(app.state.engine) as session:
         row = session.execute(select(User).where(User.username == ALICE)).scalars().one()
         # A lab prediction, written directly: making a real one needs a full lab run.
@@ -259,7 +299,8 @@ def send(client, probe: Probe, alice: dict) -> tuple[object, str]:
 
 def test_no_other_user_reads_or_changes_alices_data(app, alice):
     before = owned_rows(app, alice["id"])
-    assert all(before[t] for t in ("review_log", "quiz_attempt", "quiz_answer", "lab_prediction"))
+    tables = ("review_log", "quiz_attempt", "quiz_answer", "lab_prediction", "card_mark")
+    assert all(before[t] for t in tables)
     problems = []
     for probe in PROBES:
         with browser(app) as mallory:  # a fresh user for each probe: no probe sees another's
@@ -287,6 +328,10 @@ def test_alice_still_sees_all_of_hers(app, alice):
         assert c.get("/api/settings").json()["daily_new_limit"] == 17
         states = {x["slug"]: x["status"]["stage"] for x in c.get("/api/cards").json()}
         assert states["first-card"] == "learning"
+        card = c.get("/api/cards/first-card").json()
+        assert card["flag"] == "red" and ALICE_NOTE in card["note"]["markdown"]
+        assert [x["slug"] for x in c.get("/api/cards?suspended=true").json()] == ["second-card"]
+        assert ALICE_ANSWER in c.get("/cards/first-card").text  # her answer on her history
 
 
 def test_a_cookie_naming_alice_without_the_key_is_a_new_guest(app, alice):

@@ -30,7 +30,13 @@ def test_next_card_is_the_first_new_card_with_four_buttons(client):
     assert body["is_new"] is True and body["retrievability"] is None
     assert [b["label"] for b in body["buttons"]] == ["Again", "Hard", "Good", "Easy"]
     assert [b["interval"] for b in body["buttons"]][:1] == ["1 min"]
-    assert body["counts"] == {"due_now": 0, "due_today": 0, "new_left": 2}
+    assert body["counts"] == {
+        "due_now": 0,
+        "due_today": 0,
+        "new_left": 2,
+        "new_waiting": 0,
+        "due_ahead": 0,
+    }
     assert "<math" in body["card"]["full_answer"]["html"]
 
 

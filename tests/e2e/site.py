@@ -10,14 +10,19 @@ import re
 from playwright.sync_api import BrowserContext, Page
 
 # Name → address; {card}, {quiz}, {open_quiz} and {mock} are filled in from `learner`.
-# "#revealed": after opening every answer and <details> on the page.
+# "#revealed": after opening every answer and <details> on the page; "#recall": after typing an
+# answer first (A) and revealing it with Ctrl+Enter, so the key points it covered are listed.
 PAGES = {
     "home": "/",
     "deck": "/cards",
+    "deck-filtered": "/cards?tag=lstm&sort=recall&q=gate&suspended=false",
     "card": "/cards/{card}",
     "card-revealed": "/cards/{card}#revealed",
+    "card-recall": "/cards/{card}#recall",
     "review": "/review",
     "review-revealed": "/review#revealed",
+    "review-recall": "/review#recall",
+    "review-ahead": "/review?mode=ahead",
     "quiz-builder": "/quiz",
     "quiz": "/quiz/{open_quiz}",
     "quiz-results": "/quiz/{quiz}/results",
@@ -95,8 +100,15 @@ def open_page(page: Page, server: str, name: str, ids: dict[str, str]) -> int:
     if name == "quiz-history":
         page.locator("table.history").wait_for()
     page.wait_for_load_state("networkidle")
-    if path.endswith("#revealed") or PAGES[name].endswith("#revealed"):
-        page.keyboard.press("Space")
+    if path.endswith("#recall"):
+        page.locator("body").press("a")
+        page.wait_for_function("document.activeElement?.matches('[data-recall-text]')")
+        page.keyboard.type("The cell state is updated additively; only h_t goes through o_t.")
+        page.keyboard.press("Control+Enter")
+        page.locator("[data-recall-points] li").first.wait_for()
+    if path.endswith(("#revealed", "#recall")) or PAGES[name].endswith("#revealed"):
+        if not path.endswith("#recall"):
+            page.keyboard.press("Space")
         for summary in page.locator("details:not([open]) > summary").all():
             if summary.is_visible():
                 summary.click()

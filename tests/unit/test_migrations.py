@@ -111,3 +111,48 @@ def test_0004_keeps_card_states_and_fills_fsrs_due_from_due(settings):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT reps FROM card_state")).scalar_one() == 4
     engine.dispose()
+
+
+def test_0006_adds_answers_marks_and_extensions_keeping_the_data(settings):
+    """0005 → 0006 → 0005 on a database with a learner: nothing of theirs is lost either way."""
+    url = settings.resolved_database_url
+    config = alembic_config(url)
+    command.upgrade(config, "0005")
+    engine = make_engine(url)
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                'INSERT INTO "user" (id, username, created_at, timezone, desired_retention,'
+                " daily_new_limit, session_version) VALUES (1, 'ada', :t, 'UTC', 0.9, 10, 0)"
+            ),
+            {"t": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO card_state (user_id, card_slug, state, step, stability, difficulty,"
+                " due, fsrs_due, last_review, reps, lapses) VALUES (1, 'forget-gate', 2, NULL,"
+                " 9.5, 5.0, :t, :t, :t, 4, 0)"
+            ),
+            {"t": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO review_log (user_id, card_slug, rating, reviewed_at, source)"
+                " VALUES (1, 'forget-gate', 3, :t, 'review')"
+            ),
+            {"t": at},
+        )
+    command.upgrade(config, "0006")
+    with Session(engine) as session:
+        user = session.get(User, 1)
+        assert (user.username, user.extra_new_cards, user.extra_new_day) == ("ada", 0, None)
+        log = session.exec(select(ReviewLog)).one()
+        assert (log.rating, log.answer, log.answer_points) == (3, None, None)
+        assert session.exec(select(CardState)).one().reps == 4
+    command.downgrade(config, "0005")
+    with engine.connect() as conn:
+        assert conn.execute(text('SELECT username FROM "user"')).scalar_one() == "ada"
+        assert conn.execute(text("SELECT reps FROM card_state")).scalar_one() == 4
+        assert conn.execute(text("SELECT rating FROM review_log")).scalar_one() == 3
+    engine.dispose()
