@@ -1,9 +1,8 @@
 // The card page: type an answer first (A), reveal on Space, Enter or click (Ctrl+Enter from the
 // answer box), see which key points the answer covered; suspend (!), flag (Ctrl+1..4) and note;
 // arrows go to the previous or next card.
-import { badges, marksControls, noteEditor } from "./marks.js";
+import { badges, lazyNoteEditor, marksControls } from "./marks.js";
 import { markScrollable } from "./overflow.js";
-import { recallBox } from "./recall.js";
 
 const page = document.querySelector("[data-card-page]");
 const slug = () => page.dataset.slug;
@@ -11,9 +10,23 @@ const button = document.querySelector("[data-reveal]");
 const answer = document.querySelector("[data-answer]");
 const shownAt = performance.now();
 
-const recall = recallBox(document.querySelector("[data-recall-box]"), document.querySelector("[data-recall-result]"), {
-  onReveal: (what) => (what === "reveal" ? reveal() : button?.focus()),
-});
+// The answer box's code is fetched when the learner first asks for it (A or its button): a card
+// read without typing an answer never loads it.
+const box = document.querySelector("[data-recall-box]");
+let recall = null;
+async function recallReady() {
+  if (!recall) {
+    const { recallBox } = await import("./recall.js");
+    recall = recallBox(box, document.querySelector("[data-recall-result]"), {
+      onReveal: (what) => (what === "reveal" ? reveal() : button?.focus()),
+    });
+  }
+  return recall;
+}
+async function openRecall() {
+  (await recallReady()).open();
+}
+box.querySelector("[data-recall-open]").addEventListener("click", openRecall, { once: true });
 
 const marks = marksControls(document.querySelector("[data-marks]"), document.querySelector("[data-marks-status]"), {
   slug,
@@ -21,7 +34,7 @@ const marks = marksControls(document.querySelector("[data-marks]"), document.que
     document.querySelector("[data-marks-badges]").innerHTML = badges(m);
   },
 });
-noteEditor(document.querySelector("[data-note]"), { slug });
+lazyNoteEditor(document.querySelector("[data-note]"), { slug });
 
 function reveal() {
   if (!answer || answer.classList.contains("revealed")) return;
@@ -29,8 +42,9 @@ function reveal() {
   markScrollable(answer);
   button?.setAttribute("aria-expanded", "true");
   button?.setAttribute("hidden", "");
-  const typed = recall.answer();
-  recall.check(slug(), Math.round(performance.now() - shownAt));
+  const typed = recall ? recall.answer() : "";
+  box.hidden = true;
+  if (recall) recall.check(slug(), Math.round(performance.now() - shownAt));
   const heading = answer.querySelector(typed ? "[data-recall-result] h2" : "h2");
   if (heading) {
     heading.setAttribute("tabindex", "-1");
@@ -51,7 +65,7 @@ document.addEventListener("keydown", (event) => {
   if (typingOrControl(event.target)) return;
   if ((event.key === "a" || event.key === "A") && !event.shiftKey && answer && !answer.classList.contains("revealed")) {
     event.preventDefault();
-    recall.open();
+    openRecall();
   } else if (event.shiftKey) {
     return;
   } else if (event.key === " " || event.key === "Enter") {

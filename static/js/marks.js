@@ -81,71 +81,26 @@ export function marksControls(group, status, { slug, onChange = () => {} }) {
   return { show, onKey, current: () => current };
 }
 
-// The note: shown rendered; "Edit note" opens a textarea saved with PUT /api/cards/{slug}/note.
-export function noteEditor(section, { slug, onSaved = () => {} }) {
+// The note as shown (the editor, static/js/note.js, is loaded on first use).
+export function showNote(section, note) {
   const body = section.querySelector("[data-note-body]");
-  const edit = section.querySelector("[data-note-edit]");
-  const form = section.querySelector("[data-note-form]");
-  const textarea = section.querySelector("[data-note-text]");
-  const save = section.querySelector("[data-note-save]");
-  const cancel = section.querySelector("[data-note-cancel]");
-  const status = section.querySelector("[data-note-status]");
-  const count = section.querySelector("[data-note-count]");
-  let source = textarea.value;
+  body.innerHTML = note ? note.html : ""; // rendered by the server, raw HTML escaped
+  body.hidden = !note;
+  section.querySelector("[data-note-edit]").textContent = note ? "Edit note" : "Add a note";
+  section.querySelector("[data-note-form]").hidden = true;
+  section.querySelector("[data-note-edit]").hidden = false;
+  section.querySelector("[data-note-status]").textContent = "";
+  section.querySelector("[data-note-text]").value = note ? note.markdown : "";
+}
 
-  function close() {
-    form.hidden = true;
-    edit.hidden = false;
-    edit.focus();
-  }
-
-  function counter() {
-    count.textContent = `${textarea.value.length} of ${textarea.maxLength} characters`;
-  }
-
-  edit.addEventListener("click", () => {
-    textarea.value = source;
-    form.hidden = false;
-    edit.hidden = true;
-    counter();
-    textarea.focus();
-  });
-  textarea.addEventListener("input", counter);
-  cancel.addEventListener("click", close);
-  textarea.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      close();
-    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      save.click();
+// "Add a note" / "Edit note": load the editor on the first click, then open it.
+export function lazyNoteEditor(section, { slug }) {
+  let editor = null;
+  section.querySelector("[data-note-edit]").addEventListener("click", async () => {
+    if (!editor) {
+      const { noteEditor } = await import("./note.js");
+      editor = noteEditor(section, { slug });
     }
+    editor.open();
   });
-  save.addEventListener("click", async () => {
-    try {
-      const marks = await api(`/api/cards/${slug()}/note`, { method: "PUT", body: JSON.stringify({ text: textarea.value }) }, 2);
-      source = marks.note ? marks.note.markdown : "";
-      body.innerHTML = marks.note ? marks.note.html : ""; // rendered by the server, raw HTML escaped
-      body.hidden = !marks.note;
-      status.textContent = marks.note ? "Note saved." : "Note removed.";
-      edit.textContent = marks.note ? "Edit note" : "Add a note";
-      close();
-      onSaved(marks);
-    } catch (error) {
-      status.textContent = `Your note was not saved: ${error.message}`;
-    }
-  });
-
-  return {
-    load(note) {
-      source = note ? note.markdown : "";
-      textarea.value = source;
-      body.innerHTML = note ? note.html : "";
-      body.hidden = !note;
-      edit.textContent = note ? "Edit note" : "Add a note";
-      form.hidden = true;
-      edit.hidden = false;
-      status.textContent = "";
-    },
-  };
 }

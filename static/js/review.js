@@ -6,7 +6,7 @@
 // error (or a double press) is recorded once by the server. Undo names the rating by that key, so
 // it only ever takes back a rating this screen made (never a quiz's, nor another tab's).
 import { api } from "./api.js";
-import { badges, marksControls, noteEditor } from "./marks.js";
+import { badges, lazyNoteEditor, marksControls, showNote } from "./marks.js";
 import { markScrollable } from "./overflow.js";
 import { recallBox } from "./recall.js";
 
@@ -35,7 +35,8 @@ const marks = marksControls(root.querySelector("[data-marks]"), root.querySelect
     if (change.suspended === true) load();
   },
 });
-const note = noteEditor(root.querySelector("[data-note]"), { slug });
+const noteSection = root.querySelector("[data-note]");
+lazyNoteEditor(noteSection, { slug });
 
 function showSuggestion(rating) {
   if (current) current.suggested = rating;
@@ -143,7 +144,7 @@ function showCard(next) {
   marks.show({ suspended: false, flag: next.flag });
   $("marks-badges").innerHTML = badges({ suspended: false, flag: next.flag });
   root.querySelector("[data-marks-status]").textContent = "";
-  note.load(next.note);
+  showNote(noteSection, next.note);
   $("summary").hidden = true;
   $("card").hidden = false;
   $("rate").hidden = true;

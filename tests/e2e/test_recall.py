@@ -75,6 +75,7 @@ def test_typed_recall_on_the_review_screen_by_keyboard_alone(page: Page, server:
 def test_typed_recall_on_the_card_page_and_space_still_reveals(page: Page, server: str):
     page.goto(server + "/cards/forget-gate")
     page.locator("body").press("a")
+    expect(page.get_by_label("Your answer, before you look")).to_be_focused()
     page.keyboard.type("f_t is a sigmoid that multiplies c_{t-1}: 1 keeps, 0 clears.")
     page.keyboard.press("Escape")  # leaves the box; Space now reveals
     page.keyboard.press("Space")
@@ -158,6 +159,7 @@ def test_screens_in_both_themes_and_widths(browser: Browser, server: str, theme:
     page = fresh(browser, width, theme)
     page.goto(server + "/cards/forget-gate")
     page.locator("body").press("a")
+    expect(page.get_by_label("Your answer, before you look")).to_be_focused()
     page.keyboard.type("A sigmoid multiplies c_{t-1}; it was added in 2000 by Gers.")
     page.keyboard.press("Control+Enter")
     expect(page.locator("[data-recall-summary]")).to_contain_text("key points")
