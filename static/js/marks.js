@@ -99,7 +99,7 @@ export function lazyNoteEditor(section, { slug }) {
   section.querySelector("[data-note-edit]").addEventListener("click", async () => {
     if (!editor) {
       const { noteEditor } = await import("./note.js");
-      editor = noteEditor(section, { slug });
+      editor = noteEditor(section, { slug, show: showNote });
     }
     editor.open();
   });

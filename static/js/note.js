@@ -1,9 +1,9 @@
 // The note editor: a textarea saved with PUT /api/cards/{slug}/note (Markdown, raw HTML escaped by
 // the server). Loaded by marks.js lazyNoteEditor on the first "Add a note" / "Edit note".
+// `show(section, note)` redraws the note (marks.js showNote; passed in, so no import cycle).
 import { api } from "./api.js";
-import { showNote } from "./marks.js";
 
-export function noteEditor(section, { slug, onSaved = () => {} }) {
+export function noteEditor(section, { slug, show, onSaved = () => {} }) {
   const edit = section.querySelector("[data-note-edit]");
   const form = section.querySelector("[data-note-form]");
   const textarea = section.querySelector("[data-note-text]");
@@ -47,7 +47,7 @@ export function noteEditor(section, { slug, onSaved = () => {} }) {
   save.addEventListener("click", async () => {
     try {
       const marks = await api(`/api/cards/${slug()}/note`, { method: "PUT", body: JSON.stringify({ text: textarea.value }) }, 2);
-      showNote(section, marks.note);
+      show(section, marks.note);
       status.textContent = marks.note ? "Note saved." : "Note removed.";
       edit.focus();
       onSaved(marks);
