@@ -98,71 +98,89 @@ def _limit(value: object) -> str:
     return str(value)
 
 
+# Pydantic error types whose message needs only the field's name ({who}).
+SIMPLE = {
+    "missing": "{who} is required.",
+    "int_parsing": "{who} must be a whole number.",
+    "int_type": "{who} must be a whole number.",
+    "int_from_float": "{who} must be a whole number.",
+    "float_parsing": "{who} must be a number.",
+    "float_type": "{who} must be a number.",
+    "finite_number": "{who} must be a finite number.",
+    "bool_parsing": "{who} must be true or false.",
+    "bool_type": "{who} must be true or false.",
+    "string_type": "{who} must be text.",
+    "list_type": "{who} must be a list.",
+    "dict_type": "{who} must be a JSON object.",
+    "model_type": "{who} must be a JSON object.",
+    "model_attributes_type": "{who} must be a JSON object.",
+    "json_invalid": BAD_JSON_BODY,
+    "json_type": BAD_JSON_BODY,
+    "extra_forbidden": "{who} is not a field this request accepts.",
+    "string_pattern_mismatch": "{who} has characters it may not contain.",
+    "date_parsing": "{who} must be a date like 2026-12-04.",
+    "date_from_datetime_parsing": "{who} must be a date like 2026-12-04.",
+    "date_type": "{who} must be a date like 2026-12-04.",
+    "datetime_parsing": "{who} must be a date and time like 2026-12-04T09:00:00Z.",
+    "datetime_from_date_parsing": "{who} must be a date and time like 2026-12-04T09:00:00Z.",
+    "datetime_type": "{who} must be a date and time like 2026-12-04T09:00:00Z.",
+    "timezone_aware": "{who} must include its time zone, like 2026-12-04T09:00:00Z.",
+    "url_parsing": "{who} must be a web address.",
+    "uuid_parsing": "{who} must be a UUID.",
+}
+# Numeric bounds: (words, the ctx key holding the bound).
+BOUNDS = {
+    "less_than_equal": ("can be at most", "le"),
+    "less_than": ("must be less than", "lt"),
+    "greater_than_equal": ("must be at least", "ge"),
+    "greater_than": ("must be more than", "gt"),
+}
+
+
+def _plural(n: object, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _sized(kind: str, who: str, ctx: dict, where: str) -> str | None:
+    """Messages about a length: of text, or of a list."""
+    if kind == "string_too_short":
+        return f"{who} must be at least {_plural(ctx.get('min_length'), 'character')} long."
+    if kind == "string_too_long":
+        return f"{who} can be at most {ctx.get('max_length')} characters long{where}."
+    if kind == "too_short":
+        return f"{who} needs at least {_plural(ctx.get('min_length'), 'item')}."
+    if kind == "too_long":
+        return f"{who} can hold at most {ctx.get('max_length')} items{where}."
+    return None
+
+
+def _own_validator(error: dict, who: str) -> str:
+    """Our own validators' messages, written for people; Pydantic prefixes them."""
+    text = str(error.get("msg", "")).removeprefix("Value error, ")
+    text = text.removeprefix("Assertion failed, ")
+    if not text:
+        return f"{who} is not valid."
+    return f"{who} {text}" if text[:1].islower() else f"{who}: {text}"
+
+
 def field_message(error: dict, path: str = "", *, named: bool = True) -> str:
     """One Pydantic error as a sentence for people, naming the field and the limit."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     who = field_label(error.get("loc", ()), named=named)
     where = ROUTE_CONTEXT.get(path, "")
-    limit = {
-        "less_than_equal": ("can be at most", ctx.get("le")),
-        "less_than": ("must be less than", ctx.get("lt")),
-        "greater_than_equal": ("must be at least", ctx.get("ge")),
-        "greater_than": ("must be more than", ctx.get("gt")),
-    }.get(kind)
-    if limit is not None:
-        return f"{who} {limit[0]} {_limit(limit[1])}{where}."
-    simple = {
-        "missing": f"{who} is required.",
-        "int_parsing": f"{who} must be a whole number.",
-        "int_type": f"{who} must be a whole number.",
-        "int_from_float": f"{who} must be a whole number.",
-        "float_parsing": f"{who} must be a number.",
-        "float_type": f"{who} must be a number.",
-        "finite_number": f"{who} must be a finite number.",
-        "bool_parsing": f"{who} must be true or false.",
-        "bool_type": f"{who} must be true or false.",
-        "string_type": f"{who} must be text.",
-        "list_type": f"{who} must be a list.",
-        "dict_type": f"{who} must be a JSON object.",
-        "model_type": f"{who} must be a JSON object.",
-        "model_attributes_type": f"{who} must be a JSON object.",
-        "json_invalid": BAD_JSON_BODY,
-        "json_type": BAD_JSON_BODY,
-        "extra_forbidden": f"{who} is not a field this request accepts.",
-        "string_pattern_mismatch": f"{who} has characters it may not contain.",
-        "date_parsing": f"{who} must be a date like 2026-12-04.",
-        "date_from_datetime_parsing": f"{who} must be a date like 2026-12-04.",
-        "date_type": f"{who} must be a date like 2026-12-04.",
-        "datetime_parsing": f"{who} must be a date and time like 2026-12-04T09:00:00Z.",
-        "datetime_from_date_parsing": f"{who} must be a date and time like 2026-12-04T09:00:00Z.",
-        "datetime_type": f"{who} must be a date and time like 2026-12-04T09:00:00Z.",
-        "timezone_aware": f"{who} must include its time zone, like 2026-12-04T09:00:00Z.",
-        "url_parsing": f"{who} must be a web address.",
-        "uuid_parsing": f"{who} must be a UUID.",
-    }
-    if kind in simple:
-        return simple[kind]
-    if kind == "string_too_short":
-        n = ctx.get("min_length")
-        return f"{who} must be at least {n} character{'s' if n != 1 else ''} long."
-    if kind == "string_too_long":
-        return f"{who} can be at most {ctx.get('max_length')} characters long{where}."
-    if kind == "too_short":
-        n = ctx.get("min_length")
-        return f"{who} needs at least {n} item{'s' if n != 1 else ''}."
-    if kind == "too_long":
-        return f"{who} can hold at most {ctx.get('max_length')} items{where}."
+    if kind in BOUNDS:
+        words, key = BOUNDS[kind]
+        return f"{who} {words} {_limit(ctx.get(key))}{where}."
+    if kind in SIMPLE:
+        return SIMPLE[kind].format(who=who)
+    if (sized := _sized(kind, who, ctx, where)) is not None:
+        return sized
     if kind in ("literal_error", "enum"):
         expected = str(ctx.get("expected", "")).replace("'", "")
         return f"{who} must be one of: {expected}." if expected else f"{who} is not a choice."
     if kind in ("value_error", "assertion_error"):
-        # Our own validators' messages, written for people; Pydantic prefixes them.
-        text = str(error.get("msg", "")).removeprefix("Value error, ")
-        text = text.removeprefix("Assertion failed, ")
-        if not text:
-            return f"{who} is not valid."
-        return f"{who} {text}" if text[:1].islower() else f"{who}: {text}"
+        return _own_validator(error, who)
     return f"{who} is not valid."
 
 
