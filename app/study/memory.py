@@ -51,7 +51,11 @@ class CardMemory:
         )
 
     def to_fsrs(self) -> fsrs.Card:
+        # card_id given: left out, fsrs.Card makes one from the clock and sleeps 1 ms so that the
+        # next is different, in every review (twice) and for every card of a status list. The
+        # scheduler never reads it; our identity is the slug (as scheduling.new_memory).
         return fsrs.Card(
+            card_id=0,
             state=fsrs.State(self.state),
             step=self.step,
             stability=self.stability,
