@@ -8,6 +8,10 @@ import { extent, legend, palettes, position, scaleFor } from "./palette.js";
 const GUTTER = 30; // px at the left for unit numbers
 const CHAR_W = 14; // px per column in the text view: one readable character per step
 const AXIS_H = 18; // px under the rows for the characters
+// On a touch screen every square is a finger-sized target (WCAG 2.5.8: at least 24 × 24 px); the
+// heatmap then scrolls sideways inside its own box instead of shrinking its squares.
+const TAP = 24;
+const coarse = window.matchMedia("(pointer: coarse), (max-width: 480px)");
 
 function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
@@ -77,6 +81,7 @@ export class Heatmap {
   }
 
   rowHeight() {
+    if (coarse.matches) return TAP;
     return Math.max(3, Math.min(this.rowHeightMax, Math.floor(200 / Math.max(this.H, 1))));
   }
 
@@ -122,10 +127,12 @@ export class Heatmap {
     this.selection = selection;
     this.evidence = evidence;
     const room = this.canvas.parentElement?.clientWidth || this.element.clientWidth || 600;
-    const width = Math.max(120, room, this.labels ? GUTTER + this.T * CHAR_W : 0);
+    const column = coarse.matches ? TAP : this.labels ? CHAR_W : 0;
+    const width = Math.max(120, room, GUTTER + this.T * column);
     const rh = this.rowHeight();
     const height = rh * this.H + (this.labels ? AXIS_H : 0);
-    if (this.labels) this.canvas.style.width = `${width}px`;
+    this.element.classList.toggle("is-scrollable", width > room);
+    if (width > room) this.canvas.style.width = `${width}px`;
     else this.canvas.style.removeProperty("width");
     const dpr = window.devicePixelRatio || 1;
     if (this.canvas.width !== Math.round(width * dpr) || this.canvas.height !== Math.round(height * dpr)) {
