@@ -33,7 +33,7 @@ from app.routes.quiz_schemas import (
 from app.schemas import ErrorOut, RowId
 from app.services import quizzes
 from app.services.quizzes import StartRequest
-from app.study import quiz
+from app.study import quiz, recall
 from app.study.quiz import AttemptKind, AttemptStatus, Mode
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
@@ -309,10 +309,22 @@ def attempt_page(attempt_id: RowId, request: Request, ctx: QuizCtx, templates: T
         return RedirectResponse(f"/quiz/{attempt_id}/results", status_code=303)
     mock = view.attempt.kind == AttemptKind.MOCK
     if mock and view.status == AttemptStatus.REVIEW:
-        context = {"view": view, "deck": ctx.deck, "errors": {}}
+        # The checklist starts ticked where the recall detector heard a key point; the learner
+        # confirms or changes every tick before scoring.
+        context = {"view": view, "deck": ctx.deck, "errors": {}, "heard": _heard(view, ctx.deck)}
         return templates.TemplateResponse(request, "quiz/mock_review.html", context)
     name = "quiz/mock.html" if mock else "quiz/attempt.html"
     return templates.TemplateResponse(request, name, {"view": view})
+
+
+def _heard(view, deck) -> dict[int, recall.RecallResult]:
+    """Per mock question answered in text: which key points the recall detector heard in it."""
+    heard = {}
+    for state in view.items:
+        card = deck.get(state.item.card) if state.item.card else None
+        if card is not None and card.cues and isinstance(state.given, str) and state.given:
+            heard[state.index] = recall.check(card.cues, state.given)
+    return heard
 
 
 KEY_POINT = re.compile(r"[0-9]{1,3}")
@@ -356,4 +368,6 @@ def results_page(attempt_id: RowId, request: Request, ctx: QuizCtx, templates: T
     mock = view.attempt.kind == AttemptKind.MOCK
     name = "quiz/mock_results.html" if mock else "quiz/results.html"
     context = {"view": view, "out": quiz_out(view, ctx.deck)}
+    if mock:
+        context["heard"] = _heard(view, ctx.deck)
     return templates.TemplateResponse(request, name, context)

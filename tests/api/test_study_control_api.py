@@ -1,6 +1,7 @@
 """Study control through the API: typed answers kept with reviews, suspend / flag / note, deck
 search and filters, study more new cards today, review ahead; limits; export and import."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from app.models import CardMark, CardState, ReviewLog, User
 from app.services import extend
 from app.study.marks import MAX_NOTE_CHARS
 from app.study.recall import MAX_ANSWER_CHARS
+from tests.forms import csrf_token as csrf
 
 
 def rate(client, card="first-card", rating=3, key="key-0001", **extra):
@@ -339,3 +341,26 @@ def test_an_old_file_without_marks_or_answers_still_imports(client, app):
     other = new_client(app)
     assert other.post("/api/import", json={"mode": "replace", "data": exported}).status_code == 200
     assert other.get("/api/export").json()["review_log"][0]["answer"] is None
+
+
+# --- the mock interview's checklist --------------------------------------------------------------
+
+
+def test_the_mock_checklist_starts_ticked_from_the_detector_and_results_show_the_words(client):
+    body = {"kind": "mock", "cards": ["first-card"], "size": 1, "time_limit_s": 120}
+    mock = client.post("/api/quizzes", json=body)
+    assert mock.status_code == 201, mock.text
+    attempt = mock.json()["id"]
+    said = "It is a sigmoid of x_t and h_{t-1}, applied per unit."
+    answered = client.post(f"/api/quizzes/{attempt}/answers", json={"item": 0, "answer": said})
+    assert answered.status_code == 200, answered.text
+    page = client.get(f"/quiz/{attempt}").text
+    boxes = re.findall(r'<input type="checkbox" name="ticked-0" value="(\d)"( checked)?>', page)
+    assert [(v, bool(c)) for v, c in boxes] == [("0", True), ("1", True), ("2", False)]
+    assert "heard: <q>sigmoid of x_t and h_{t-1}</q>" in page
+    # The learner confirms (here: also ticks the third) and scores; results show the evidence.
+    form = {"ticked-0": ["0", "1", "2"], "csrf_token": csrf(client)}
+    scored = client.post(f"/quiz/{attempt}/checklist", data=form, follow_redirects=False)
+    assert scored.status_code == 303
+    results = client.get(f"/quiz/{attempt}/results").text
+    assert "You said: <q>per unit</q>" in results and results.count("✓ covered") == 3
