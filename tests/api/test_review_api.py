@@ -314,6 +314,7 @@ def test_settings_form_shows_errors_next_to_fields(client):
         "daily_new_limit": 5,
         "timezone": "Europe/Paris",
         "interview_date": None,
+        "lab_predict": False,  # the form was sent without the checkbox: unticked, as a browser
     }
 
 
