@@ -248,21 +248,12 @@ def _json(text: str | None) -> JsonValue:
         return text  # not JSON after all: keep it as it is rather than lose it
 
 
-def export(session: Session, user: User, now: datetime) -> ProgressData:
-    uid = user.id
-    states = session.exec(
-        select(CardState).where(CardState.user_id == uid).order_by(col(CardState.card_slug))
-    ).all()
-    logs = session.exec(
-        select(ReviewLog)
-        .where(ReviewLog.user_id == uid)
-        .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
-    ).all()
-    attempts = session.exec(
-        select(QuizAttempt)
-        .where(QuizAttempt.user_id == uid)
-        .order_by(col(QuizAttempt.started_at), col(QuizAttempt.id))
-    ).all()
+def _owned(session: Session, model: type, uid: int, *order: Any) -> list:
+    """Every row of `model` this user owns, in the given order."""
+    return list(session.exec(select(model).where(model.user_id == uid).order_by(*order)).all())
+
+
+def _answers_by_attempt(session: Session, attempts: list[QuizAttempt]) -> dict[int, list]:
     answers: dict[int, list[QuizAnswer]] = {}
     if attempts:
         for answer in session.exec(
@@ -271,14 +262,19 @@ def export(session: Session, user: User, now: datetime) -> ProgressData:
             .order_by(col(QuizAnswer.item_index))
         ).all():
             answers.setdefault(answer.attempt_id, []).append(answer)
-    predictions = session.exec(
-        select(LabPrediction)
-        .where(LabPrediction.user_id == uid)
-        .order_by(col(LabPrediction.created_at), col(LabPrediction.id))
-    ).all()
-    card_marks = session.exec(
-        select(CardMark).where(CardMark.user_id == uid).order_by(col(CardMark.card_slug))
-    ).all()
+    return answers
+
+
+def export(session: Session, user: User, now: datetime) -> ProgressData:
+    uid = user.id
+    states = _owned(session, CardState, uid, col(CardState.card_slug))
+    logs = _owned(session, ReviewLog, uid, col(ReviewLog.reviewed_at), col(ReviewLog.id))
+    attempts = _owned(session, QuizAttempt, uid, col(QuizAttempt.started_at), col(QuizAttempt.id))
+    answers = _answers_by_attempt(session, attempts)
+    predictions = _owned(
+        session, LabPrediction, uid, col(LabPrediction.created_at), col(LabPrediction.id)
+    )
+    card_marks = _owned(session, CardMark, uid, col(CardMark.card_slug))
     return ProgressData(
         exported_at=now,
         settings=SettingsData.model_validate(user, from_attributes=True),

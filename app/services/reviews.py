@@ -124,6 +124,23 @@ def _result(slug: str, rating: Rating, now: datetime, after: CardMemory) -> Revi
     )
 
 
+def _write_state(
+    session: Session, user_id: int, slug: str, row: CardState | None, fields: dict
+) -> bool:
+    """Insert the card's first state, or update it by compare-and-swap: only if nobody reviewed
+    it since `row` was read. False when somebody did (nothing written)."""
+    if row is None:
+        session.add(CardState(user_id=user_id, card_slug=slug, **fields))
+        session.flush()  # a concurrent first review fails here with IntegrityError
+        return True
+    updated = session.execute(
+        update(CardState)
+        .where(col(CardState.id) == row.id, col(CardState.reps) == row.reps)
+        .values(**fields)
+    )
+    return updated.rowcount == 1
+
+
 def record_review(
     session: Session,
     user: User,
@@ -154,22 +171,11 @@ def record_review(
         row = _state_row(session, user_id, slug)
         before = _row_snapshot(row)
         after = _rated(row, rating, now, scheduler, interview)
-        fields = after.fields()
         result = _result(slug, rating, now, after)
         try:
-            if row is None:
-                session.add(CardState(user_id=user_id, card_slug=slug, **fields))
-                session.flush()
-            else:
-                # Compare-and-swap: only if nobody reviewed this card since we read it.
-                updated = session.execute(
-                    update(CardState)
-                    .where(col(CardState.id) == row.id, col(CardState.reps) == row.reps)
-                    .values(**fields)
-                )
-                if updated.rowcount != 1:
-                    session.rollback()
-                    continue
+            if not _write_state(session, user_id, slug, row, after.fields()):
+                session.rollback()  # somebody reviewed this card since we read it: again
+                continue
             log = ReviewLog(
                 user_id=user_id,
                 card_slug=slug,
