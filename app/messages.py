@@ -85,6 +85,8 @@ def field_label(loc: tuple | list, *, named: bool = True) -> str:
     if not parts:
         return "The request"
     key = ".".join(parts)
+    if not key:
+        return "A field with an empty name"  # e.g. {"": 1} sent where no such field exists
     last = next((p for p in reversed(parts) if not p.isdigit()), parts[-1])
     name = FIELD_NAMES.get(last)
     if name is None:

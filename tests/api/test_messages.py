@@ -136,3 +136,10 @@ def test_every_pydantic_error_type_has_its_sentence():
         text = messages.field_message({"type": kind, "loc": ("body", "H"), "ctx": {"le": 64}})
         assert "is not valid" not in text and not any(p in text for p in LIBRARY_PHRASES)
     assert json.dumps(messages.field_message({"type": "unknown", "loc": ("body", "x")}))
+
+
+def test_a_field_with_an_empty_name_gets_a_sentence(client):
+    """Found by the fuzzer: a body with an empty key answered 500 while its message was made."""
+    response = client.post("/api/lab/run", json={"preset": "adding-lstm", "": 1})
+    assert response.status_code == 422
+    assert "A field with an empty name" in response.text
