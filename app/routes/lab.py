@@ -166,7 +166,12 @@ class RunCache:
             self.size -= len(old_key) + len(old_body)
 
 
-_runs = RunCache()
+def run_cache(request: Request) -> RunCache:
+    """This app's cache: one per app, so that a fresh app (each test's) starts empty."""
+    state = request.app.state
+    if not hasattr(state, "lab_run_cache"):
+        state.lab_run_cache = RunCache()
+    return state.lab_run_cache
 
 
 async def read_capped(file: UploadFile, limit: int = MAX_UPLOAD) -> bytes:
@@ -297,12 +302,13 @@ async def run(request: Request):
         return out
 
     key = body.model_dump_json()
-    if (cached := _runs.get(key)) is not None:
+    cache = run_cache(request)
+    if (cached := cache.get(key)) is not None:
         headers = {"Server-Timing": "lab;dur=0.00;desc=cached"}
         return Response(cached, media_type="application/json", headers=headers)
     result, ms = await compute(go)
     response = timed(result, ms)
-    _runs.put(key, bytes(response.body))
+    cache.put(key, bytes(response.body))
     return response
 
 

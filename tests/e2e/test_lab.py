@@ -274,7 +274,9 @@ def test_a_busy_lab_says_so_and_retries(page: Page, server: str, console_errors:
             refused.append(route.request.url)
             route.fulfill(
                 status=503,
-                headers={"Retry-After": "1", "Content-Type": "application/json"},
+                # 3 s, not 1: expect() polls about once a second, and a one-second "busy" window
+                # can fall between two polls.
+                headers={"Retry-After": "3", "Content-Type": "application/json"},
                 body='{"detail": "the lab is busy; try again in a moment"}',
             )
         else:

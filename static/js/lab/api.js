@@ -67,23 +67,41 @@ function sleep(ms, signal) {
   });
 }
 
+let waiting = 0; // requests now waiting out a Retry-After
+
+/** Tell the listeners only when the last waiting request is answered: another request that
+ * was never refused must not clear "the lab is busy, retrying…" while one still waits. */
+function answered(waited) {
+  if (!waited) return;
+  waiting -= 1;
+  if (waiting === 0) tell(null);
+}
+
 async function send(url, init) {
+  let waited = false;
   for (let attempt = 0; ; attempt += 1) {
     let response;
     try {
       response = await fetch(url, { credentials: "same-origin", ...init });
     } catch (error) {
+      answered(waited);
       if (error.name === "AbortError") throw error;
-      tell(null);
       throw new ApiError("The server could not be reached. Check the connection and try again.", 0, null);
     }
     if ((response.status === 503 || response.status === 429) && attempt < RETRIES) {
       const wait = retryAfter(response);
+      if (!waited) waiting += 1;
+      waited = true;
       tell(wait);
-      await sleep(wait * 1000 + Math.random() * 500, init.signal);
+      try {
+        await sleep(wait * 1000 + Math.random() * 500, init.signal);
+      } catch (error) {
+        answered(waited);
+        throw error;
+      }
       continue;
     }
-    tell(null);
+    answered(waited);
     return handle(response);
   }
 }
