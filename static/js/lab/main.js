@@ -624,10 +624,10 @@ document.addEventListener("keydown", (event) => {
 const tabButtons = [...root.querySelectorAll("[data-tab]")];
 
 /** The prediction card sits beside the results it is about: atop the side column of the gates,
- * or above the gradient chart. */
+ * or in the column beside the gradient chart (the same two-column layout). */
 function placePredict(name) {
   const card = root.querySelector("[data-predict]");
-  if (name === "gradients") root.querySelector("#view-gradients .grad-controls").after(card);
+  if (name === "gradients") root.querySelector("[data-grad-side]").prepend(card);
   else root.querySelector(".lab-side").prepend(card);
 }
 
