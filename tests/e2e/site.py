@@ -102,7 +102,9 @@ def open_page(page: Page, server: str, name: str, ids: dict[str, str]) -> int:
     page.wait_for_load_state("networkidle")
     if path.endswith("#recall"):
         page.locator("body").press("a")
-        page.wait_for_function("document.activeElement?.matches('[data-recall-text]')")
+        # A locator, not wait_for_function: a string predicate is polled with eval(),
+        # which the page's CSP (script-src 'self') refuses once the first check fails.
+        page.locator("[data-recall-text]:focus").wait_for()
         page.keyboard.type("The cell state is updated additively; only h_t goes through o_t.")
         page.keyboard.press("Control+Enter")
         page.locator("[data-recall-points] li").first.wait_for()
