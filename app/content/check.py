@@ -11,7 +11,8 @@ a test of knowledge rather than of test-taking (questions/README.md, "Quiz rules
   one or repeat the same prompt;
 - diagnosis: every card has at least one item with `skill: apply`;
 - topics: every tag is on the canonical list in questions/README.md;
-- recall: every card has its recall cues (questions/recall/NN-slug.yaml).
+- recall: every card has its recall cues (questions/recall/NN-slug.yaml);
+- tables: no column of a table in an answer has an empty header (screen readers read it out).
 
 Exit status 0 and the deck's statistics when all hold; 1 and every problem otherwise.
 """
@@ -67,6 +68,7 @@ def tour_problem(card: Card) -> str | None:
 
 MAX_KEYED_LONGEST = 0.30  # share of MC items whose keyed option is the strictly longest
 MAX_KEYED_SHORTEST = 0.30  # ... or the strictly shortest: the same cue turned round
+EMPTY_HEADER = re.compile(r"<th[^>]*>\s*</th>")
 MAX_OPTION_RATIO = 1.6  # longest option / median option length, within an item
 TRUE_SHARE = (0.45, 0.55)  # share of true/false statements keyed true
 TAG_LINE = re.compile(r"^- `(?P<tag>[a-z0-9]+(?:-[a-z0-9]+)*)`")
@@ -190,6 +192,9 @@ def check_deck(deck: Deck, tags: tuple[str, ...]) -> Report:
         report.tags.update(card.tags)
         if problem := tour_problem(card):
             problems.append(problem)
+        if EMPTY_HEADER.search(card.full_answer.html):
+            # A screen reader announces each cell with its column's header: none is left blank.
+            problems.append(f"{card.path}: answer: a table has a column with an empty header")
         for tag in card.tags:
             if tag not in allowed:
                 problems.append(

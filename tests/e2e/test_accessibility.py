@@ -43,3 +43,27 @@ def test_no_axe_violations(themed, server: str, name: str):
         assert not found, f"{name} ({scheme}): {report}"
     finally:
         page.close()
+
+
+def test_every_cards_answer_passes_axe(browser: Browser, server: str):
+    """The review screen reveals whichever card is due, so every card's answer (tables, maths,
+    figures) is checked, not only the one the site tour opens."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        found = {}
+        for card in context.request.get(server + "/api/cards").json():
+            page.goto(f"{server}/cards/{card['slug']}")
+            page.keyboard.press("Space")
+            page.locator("[data-answer]:not([hidden])").first.wait_for()
+            for summary in page.locator("details:not([open]) > summary").all():
+                if summary.is_visible():
+                    summary.click()
+            violations = AXE.run(page).response["violations"]
+            if violations:
+                found[card["slug"]] = [
+                    (v["id"], [n["target"] for n in v["nodes"][:3]]) for v in violations
+                ]
+        assert not found, found
+    finally:
+        context.close()

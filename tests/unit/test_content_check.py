@@ -291,3 +291,12 @@ def test_a_card_without_recall_cues_fails(deck_dir):
     assert problems(deck_dir) == [
         "questions/02-card-2.md: recall cues: questions/recall/ has no file for it"
     ]
+
+
+def test_a_table_column_with_an_empty_header_fails(deck_dir):
+    path = deck_dir / "01-card-1.md"
+    table = "Text.\n\n| | RNN | LSTM |\n|---|---|---|\n| state | h | h, c |\n"
+    path.write_text(path.read_text().replace("Text.\n", table, 1))
+    assert problems(deck_dir) == [
+        "questions/01-card-1.md: answer: a table has a column with an empty header"
+    ]
