@@ -70,7 +70,8 @@ def shown(x: float, decimals: int = 3) -> str:
 
 
 def rounded(value: object) -> object:
-    """A JSON-able structure with every float rounded; other values as they are. LabError if the
+    """The structure with every float rounded, each regular list of numbers as a float64 array
+    (for orjson, which writes NumPy arrays itself); other values as they are. LabError if the
     run produced NaN or infinity.
 
     Every float in it (each regular list of numbers as one array) is gathered into one flat
@@ -117,7 +118,7 @@ def _fill(skeleton: object, done: list[np.ndarray]) -> object:
     if isinstance(skeleton, _Scalar):
         return float(done[skeleton][0])
     if isinstance(skeleton, _Slot):
-        return done[skeleton].tolist()
+        return done[skeleton]  # an array: the JSON encoder writes NumPy arrays itself
     if isinstance(skeleton, dict):
         return {k: _fill(v, done) for k, v in skeleton.items()}
     if isinstance(skeleton, list):

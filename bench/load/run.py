@@ -13,6 +13,7 @@ itself; the servers stop at the end. Not part of `make test`.
 
     .venv/bin/python bench/load/run.py                       # about 1 minute
     .venv/bin/python bench/load/run.py --runs 2 --before d1f2efe --postgres
+    .venv/bin/python bench/load/run.py --rows review,lab-new   # only those (and the bare row)
 """
 
 import argparse
@@ -41,6 +42,8 @@ WORKERS = 2
 SECRET_KEY = "61a2d428238fdb6a51b3022cc502d44a581680438e9522974bf2390e73f7274e"
 LEARNERS = 32
 CARD = "what-are-lstms"
+# --rows names the rows by these (a wrk script's name → the row's name).
+ROW_NAMES = {"get": "card", "review": "review", "lab": "lab", "lab-new": "lab-new"}
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,17 @@ end
 wrk.body = '{"preset": "adding-lstm"}'
 wrk.headers["Content-Type"] = "application/json"
 """,
+        # A new seed each time: no answer is cached, every request runs engine, rounding,
+        # encoding and gzip (a learner pressing "New random").
+        "lab-new": """
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.format('{"preset": "adding-lstm", "seed": %d}', counter * 7919 % 1000000007)
+  local headers = {["Content-Type"] = "application/json", ["Accept-Encoding"] = "gzip"}
+  return wrk.format("POST", "/api/lab/run", headers, body)
+end
+""",
     }
     paths = {}
     for name, text in texts.items():
@@ -324,9 +338,17 @@ def main() -> int:
     parser.add_argument("--before", metavar="REV", help="also serve this commit, in the same run")
     parser.add_argument("--postgres", action="store_true", help="also reviews on PostgreSQL 15")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--rows",
+        type=lambda text: set(text.split(",")),
+        default=set(ROW_NAMES.values()),
+        help=f"a comma-separated subset of {','.join(ROW_NAMES.values())} (default: all)",
+    )
     args = parser.parse_args()
     if not 1 <= args.seconds <= 60 or not 1 <= args.runs <= 3:
         parser.error("keep the load bounded: --seconds 1..60, --runs 1..3")
+    if unknown := args.rows - set(ROW_NAMES.values()):
+        parser.error(f"--rows: no row called {', '.join(sorted(unknown))}")
     wrk = ensure_wrk()
     load_before = os.getloadavg()[0]
     figures: list[Figures] = []
@@ -346,9 +368,20 @@ def main() -> int:
             rows = [("bare FastAPI `GET /ping`", "bare", "/ping", "get", 32)]
             for t in targets:
                 rows += [
-                    ("card page `GET /cards/{slug}`", t, f"/cards/{CARD}", "get", 32),
-                    ("review `POST /api/reviews`", t, "/api/reviews", "review", 32),
-                    ("lab run `POST /api/lab/run` (adding-lstm)", t, "/api/lab/run", "lab", 8),
+                    row
+                    for row in (
+                        ("card page `GET /cards/{slug}`", t, f"/cards/{CARD}", "get", 32),
+                        ("review `POST /api/reviews`", t, "/api/reviews", "review", 32),
+                        ("lab run `POST /api/lab/run` (adding-lstm)", t, "/api/lab/run", "lab", 8),
+                        (
+                            "lab run, a new seed each (not cached)",
+                            t,
+                            "/api/lab/run",
+                            "lab-new",
+                            8,
+                        ),
+                    )
+                    if ROW_NAMES[row[3]] in args.rows
                 ]
             bare_lua = scripts(folder, [])["get"]
             for run in range(1, args.runs + 1):

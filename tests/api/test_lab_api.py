@@ -485,3 +485,22 @@ def test_lab_page_with_an_unknown_preset_says_so(client):
     page = client.get("/lab?preset=bogus").text
     assert "There is no preset called “bogus”" in page
     assert 'data-preset="adding-lstm"' in page
+
+
+def test_a_large_answer_is_compressed_on_the_lab_pool_and_reads_the_same(lab):
+    """Past 128 KB the lab gzips its own answer (level 1, off the event loop); the middleware
+    passes it through. The decoded JSON is the same as the uncompressed answer's."""
+    arrays = lstm_arrays(D=2, H=64)
+    config = {"T": 500, "include_pre": True}
+    data = {"config": json.dumps(config)}
+    sent = {"weights": ("w.npz", npz_bytes(arrays))}
+    packed = lab.post("/api/lab/run", files=sent, data=data, headers={"Accept-Encoding": "gzip"})
+    plain = lab.post("/api/lab/run", files=sent, data=data, headers={"Accept-Encoding": "identity"})
+    assert packed.status_code == plain.status_code == 200
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in packed.headers["vary"].lower()
+    assert "content-encoding" not in plain.headers
+    assert len(plain.content) > 128 << 10
+    assert int(packed.headers["content-length"]) < len(plain.content) // 2
+    assert packed.json() == plain.json()
+    assert len(plain.json()["pre"]["i"]) == 500
