@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from app.content.model import Card
 from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, SettingsDep, TemplatesDep, deck_card
 from app.moments import UserDateTime
-from app.schemas import ErrorOut, RichText, lab_url
+from app.schemas import MAX_ROW_ID, ErrorOut, RichText, lab_url
 from app.services import marks as marks_service
 from app.services import next_card as next_card_service
 from app.services import reviews
@@ -64,7 +64,7 @@ class UndoIn(BaseModel):
     idempotency_key: str | None = Field(
         None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"
     )
-    review_id: int | None = Field(None, ge=1)
+    review_id: int | None = Field(None, ge=1, le=MAX_ROW_ID)  # the column is 32-bit
 
 
 class UndoOut(BaseModel):

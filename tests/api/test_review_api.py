@@ -175,6 +175,16 @@ def test_undo_that_names_no_rating_is_refused_and_says_what_to_send(client, app)
     assert len(rows(app, ReviewLog)) == 1
 
 
+def test_undo_of_a_review_id_past_the_columns_range_is_a_422_not_a_500(client, app):
+    # Found by the API fuzzer on PostgreSQL: 2**31 overflowed the 32-bit id in the query.
+    rate(client, rating=3, key="kept-rating")
+    response = undo(client, review_id=2**31)
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "review_id"] and "at most 2147483647" in error["msg"]
+    assert len(rows(app, ReviewLog)) == 1
+
+
 def test_undo_never_reaches_a_quiz_rating(client, app):
     """Issue 14.1: a quiz's Again rating is not the review screen's to undo."""
     screen_rating = rate(client, card="second-card", rating=3, key="screen-0001").json()
