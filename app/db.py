@@ -1,6 +1,11 @@
 """Engine, sessions and the one column type every timestamp uses."""
 
+import fcntl
+import os
+import threading
+import weakref
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
@@ -52,6 +57,66 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+class _WriterTurn:
+    """One SQLite database's turn to write: a thread lock for this process's requests, then an
+    exclusive flock on a file beside the database for the other workers'. The kernel wakes a
+    flock waiter the moment the lock is free and drops the lock of a killed process."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path  # None: an in-memory database, one process only
+        self.thread_lock = threading.Lock()
+        self.fd: int | None = None
+        self.pid = 0
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self.thread_lock:
+            if self.path is None:
+                yield
+                return
+            if self.pid != os.getpid():  # opened per process: a forked child shares no lock
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                self.pid = os.getpid()
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+_turns: "weakref.WeakKeyDictionary[Engine, _WriterTurn]" = weakref.WeakKeyDictionary()
+_turns_guard = threading.Lock()
+
+
+def _turn(engine: Engine) -> _WriterTurn:
+    with _turns_guard:
+        if engine not in _turns:
+            database = engine.url.database
+            in_memory = database in (None, "", ":memory:")
+            _turns[engine] = _WriterTurn(None if in_memory else f"{database}-writer.lock")
+        return _turns[engine]
+
+
+@contextmanager
+def write_turn(session: Session) -> Iterator[None]:
+    """Around a short read-then-write's writes and commit (not its reads): on SQLite, the
+    writers of every worker take turns here instead of in SQLite's busy handler, which polls
+    with sleeps growing to 100 ms and let an unlucky review of 32 at once wait a second or more.
+    An exception inside rolls the session back before the turn passes on, so SQLite's own
+    write lock is never held by a writer that has given up its turn. PostgreSQL needs no turn
+    (row locks and the caller's compare-and-swap)."""
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _turn(engine).held():
+        try:
+            yield
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:
