@@ -224,11 +224,8 @@ def run_preset(
     return _run_gradients(p, name, x, seed, forget_bias, truncate, include_pre)
 
 
-def _run_char(
-    p: Preset, name: str, text: str | None, interventions, *, include_pre: bool, baseline: bool
-) -> dict:
-    """A character preset on `text`: gates, states and the top-5 next characters per step."""
-    w = shipped_weights(name)
+def _char_input(w: Weights, text: str | None) -> tuple[np.ndarray, str]:
+    """(one-hot x (T, 1, D), the text) of a character model's input; the default text if None."""
     text = DEFAULT_TEXT if text is None else text
     if not isinstance(text, str) or not text:
         raise LabError("text must be a non-empty string")
@@ -236,8 +233,16 @@ def _run_char(
     try:
         ids = tasks.encode(text, w.vocab)
     except ValueError as exc:
-        raise LabError(str(exc)) from None
-    x = tasks.one_hot(ids[:, None], w.D)
+        raise LabError(f"text: {exc}") from None
+    return tasks.one_hot(ids[:, None], w.D), text
+
+
+def _run_char(
+    p: Preset, name: str, text: str | None, interventions, *, include_pre: bool, baseline: bool
+) -> dict:
+    """A character preset on `text`: gates, states and the top-5 next characters per step."""
+    w = shipped_weights(name)
+    x, text = _char_input(w, text)
     ivs = interventions_of(interventions, p.cell, len(text), w.H)
 
     def char_run(held: list[Intervention]) -> dict:
@@ -582,15 +587,8 @@ def preset_input(name: str, input, text: str | None, seed: int | None):
     w = shipped_weights(name)
     seed = 0 if seed is None else _limit("seed", seed, 2**32 - 1, low=0)
     if p.task == "char":
-        text = DEFAULT_TEXT if text is None else text
-        if not isinstance(text, str) or not text:
-            raise LabError("text must be a non-empty string")
-        _limit("T", len(text), MAX_T)
-        try:
-            ids = tasks.encode(text, w.vocab)
-        except ValueError as exc:
-            raise LabError(f"text: {exc}") from None
-        return w, tasks.one_hot(ids[:, None], w.D), text
+        x, text = _char_input(w, text)
+        return w, x, text
     return w, _adding_input(input, seed), None
 
 
