@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import fsrs
-from sqlalchemy import and_, insert, or_, update
+from sqlalchemy import and_, bindparam, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -72,10 +72,26 @@ def _row_snapshot(row: CardState | None) -> str | None:
     return None if row is None else json.dumps(CardMemory.of(row).to_dict())
 
 
+# The review's four statements, built once: SQLAlchemy keys and compiles a statement each time it
+# is built, which cost a review more CPU than running them.
+_BY_KEY = select(ReviewLog).where(
+    col(ReviewLog.user_id) == bindparam("user_id"),
+    col(ReviewLog.idempotency_key) == bindparam("key"),
+)
+_STATE = select(CardState).where(
+    col(CardState.user_id) == bindparam("user_id"), col(CardState.card_slug) == bindparam("slug")
+)
+_STATES = CardState.__table__
+# Compare-and-swap: only if nobody reviewed this card since it was read. The columns it sets
+# are the keys of the parameters it is run with.
+_SWAP = update(_STATES).where(
+    _STATES.c.id == bindparam("row_id"), _STATES.c.reps == bindparam("read_reps")
+)
+_LOG = insert(ReviewLog.__table__)  # Core: the ORM's unit of work cost a fifth of a review
+
+
 def _replay(session: Session, user_id: int, key: str) -> ReviewResult | None:
-    log = session.exec(
-        select(ReviewLog).where(ReviewLog.user_id == user_id, ReviewLog.idempotency_key == key)
-    ).first()
+    log = session.execute(_BY_KEY, {"user_id": user_id, "key": key}).scalars().first()
     if log is None:
         return None
     return ReviewResult.from_json(log.state_after, replayed=True, review_id=log.id)
@@ -86,9 +102,7 @@ def interview_for(user: User) -> datetime | None:
 
 
 def _state_row(session: Session, user_id: int, slug: str) -> CardState | None:
-    return session.exec(
-        select(CardState).where(CardState.user_id == user_id, CardState.card_slug == slug)
-    ).first()
+    return session.execute(_STATE, {"user_id": user_id, "slug": slug}).scalars().first()
 
 
 def _rated(
@@ -134,13 +148,7 @@ def _write_state(
         session.add(CardState(user_id=user_id, card_slug=slug, **fields))
         session.flush()  # a concurrent first review fails here with IntegrityError
         return True
-    updated = session.execute(
-        update(CardState)
-        .where(col(CardState.id) == row.id, col(CardState.reps) == row.reps)
-        .values(**fields)
-        # `row` is not read again before the commit expires it: skip matching it in the session.
-        .execution_options(synchronize_session=False)
-    )
+    updated = session.execute(_SWAP, {**fields, "row_id": row.id, "read_reps": row.reps})
     return updated.rowcount == 1
 
 
@@ -175,26 +183,27 @@ def record_review(
         before = _row_snapshot(row)
         after = _rated(row, rating, now, scheduler, interview)
         result = _result(slug, rating, now, after)
+        fields = after.fields()
+        log = {
+            "user_id": user_id,
+            "card_slug": slug,
+            "rating": int(rating),
+            "reviewed_at": now,
+            "duration_ms": duration_ms,
+            "source": source,
+            "idempotency_key": idempotency_key,
+            "state_before": before,
+            "state_after": result.to_json(),
+            "answer": answer or None,
+            "answer_points": None if answer_points is None else json.dumps(answer_points),
+        }
         try:
+            # Everything above is read or computed outside the writers' turn: keep it short.
             with write_turn(session):
-                if not _write_state(session, user_id, slug, row, after.fields()):
+                if not _write_state(session, user_id, slug, row, fields):
                     session.rollback()  # somebody reviewed this card since we read it: again
                     continue
-                # A Core insert: the ORM's unit of work cost a fifth of a review's CPU here.
-                log = insert(ReviewLog.__table__).values(
-                    user_id=user_id,
-                    card_slug=slug,
-                    rating=int(rating),
-                    reviewed_at=now,
-                    duration_ms=duration_ms,
-                    source=source,
-                    idempotency_key=idempotency_key,
-                    state_before=before,
-                    state_after=result.to_json(),
-                    answer=answer or None,
-                    answer_points=None if answer_points is None else json.dumps(answer_points),
-                )
-                review_id = session.execute(log).inserted_primary_key[0]
+                review_id = session.execute(_LOG, log).inserted_primary_key[0]
                 session.commit()
             return replace(result, review_id=review_id)
         except IntegrityError:

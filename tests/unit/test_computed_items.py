@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from app.study import computed_items as ci
+from tests.conftest import TORCH_MISSING
 
 SEEDS = range(40)
 
@@ -315,7 +316,7 @@ def test_param_count_on_known_layers():
 
 @pytest.mark.parametrize("seed", range(60))
 def test_param_count_matches_pytorch(seed):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     case = ci.count_case(seed)
     kwargs = {"num_layers": case.layers, "bidirectional": case.bidirectional}
     if case.proj:

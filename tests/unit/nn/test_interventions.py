@@ -8,6 +8,7 @@ from nn_testing import CELL_OPTIONS
 from app.nn import params as P
 from app.nn import sequence as S
 from app.nn.interventions import MAX_INTERVENTIONS, Intervention, InterventionError
+from tests.conftest import TORCH_MISSING
 
 T, N, D, H = 8, 2, 3, 5
 TOL = 1e-10
@@ -93,7 +94,7 @@ def cases():
 @pytest.mark.torch
 @pytest.mark.parametrize(("cell", "peepholes", "quantity"), list(cases()))
 def test_matches_torch_step_by_step(cell, peepholes, quantity):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     params, x, h0, c0 = setup(cell, peepholes)
     ivs = [Intervention(quantity, 2, 2, 6, VALUES[quantity])]
     trace, cache = S.forward(params, x, h0, c0 if cell == "lstm" else None, ivs)
@@ -113,7 +114,7 @@ def test_matches_torch_step_by_step(cell, peepholes, quantity):
 @pytest.mark.torch
 @pytest.mark.parametrize(("cell", "peepholes"), CELL_OPTIONS)
 def test_several_interventions_match_torch(cell, peepholes):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     params, x, h0, c0 = setup(cell, peepholes, seed=3)
     qs = QUANTITIES[cell]
     ivs = [Intervention(q, k % H, k % 3, T - k % 2, VALUES[q]) for k, q in enumerate(qs * 2)][
