@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from app.content.model import Card
 from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, SettingsDep, TemplatesDep, deck_card
@@ -198,7 +199,7 @@ def next_card(
     response_model=ReviewOut,
     responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
 )
-def submit_review(
+async def submit_review(
     body: ReviewIn,
     response: Response,
     deck: DeckDep,
@@ -208,13 +209,16 @@ def submit_review(
     now: NowDep,
 ):
     """Record one rating. The same idempotency_key again returns the first result unchanged."""
+    # `async def` with the database work in one thread: a plain `def` handler also sent the
+    # response's validation to the thread pool, a second hand-off per review.
     card = deck_card(deck, body.card, field="card")
     points = body.answer_points
     if points is not None and any(p >= len(card.key_points) for p in points):
         raise HTTPException(
             422, f"answer_points: this card has key points 0 to {len(card.key_points) - 1}"
         )
-    result = reviews.record_review(
+    result = await run_in_threadpool(
+        reviews.record_review,
         session,
         user,
         body.card,
