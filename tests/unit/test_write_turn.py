@@ -6,8 +6,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, SQLModel, select
 
+from app import db
 from app.db import make_engine, write_turn
 from app.models import User
 
@@ -83,3 +85,22 @@ def test_an_in_memory_database_takes_turns_in_its_one_process():
         add_user(session, "ada")
         session.commit()
     assert names(engine) == ["ada"]
+
+
+def test_every_so_many_turns_a_passive_checkpoint_runs_after_the_turn(engine, monkeypatch):
+    # SQLite's own checkpoint would run inside a commit, so inside the turn.
+    monkeypatch.setattr(db, "CHECKPOINT_EVERY", 3)
+    seen: list[tuple[str, bool]] = []
+
+    def statement(conn, cursor, text, params, context, many) -> None:
+        turn = db._turn(engine)
+        seen.append((text, turn.thread_lock.locked()))
+
+    event.listen(engine, "before_cursor_execute", statement)
+    for n in range(6):
+        with Session(engine) as session, write_turn(session):
+            add_user(session, f"user{n}")
+            session.commit()
+    checkpoints = [held for text, held in seen if "wal_checkpoint" in text]
+    assert checkpoints == [False, False]  # after the 3rd and the 6th turn, each outside it
+    assert len(names(engine)) == 6
