@@ -3,6 +3,7 @@ worker (past it: 503 at once, not an unbounded queue) and a keep-alive timeout; 
 compose file set both; the README's deployment section shows the proxy's header and body
 timeouts, which uvicorn itself lacks."""
 
+import gc
 import socket
 import time
 from collections.abc import Iterator
@@ -11,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from fastapi import FastAPI
 
-from app.serve import uvicorn_options
+from app.serve import serving_app, uvicorn_options
 from tests.conftest import make_settings
 from tests.reliability import server as app_server
 
@@ -84,3 +86,16 @@ def test_clients_holding_connections_cannot_queue_the_rest_forever(served):
             sock.close()
     time.sleep(0.3)
     assert httpx.get(served.url + "/healthz", timeout=5).status_code == 200
+
+
+def test_a_worker_freezes_what_it_loaded_before_serving(tmp_path, monkeypatch):
+    # The deck, templates and modules live as long as the worker: out of the cyclic collector's
+    # sight (gc.freeze), a full collection under load walks only what requests made.
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    gc.unfreeze()
+    try:
+        app = serving_app()
+        assert isinstance(app, FastAPI) and app.state.deck
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
