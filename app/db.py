@@ -1,6 +1,7 @@
 """Engine, sessions and the one column type every timestamp uses."""
 
 import fcntl
+import logging
 import os
 import threading
 import weakref
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
@@ -62,6 +64,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
+
+log = logging.getLogger(__name__)
 
 # A review writes about four pages: a checkpoint every 200 turns per worker keeps the WAL near
 # SQLite's default of 1,000 pages with two workers.
@@ -134,8 +138,13 @@ def write_turn(session: Session) -> Iterator[None]:
             raise
         checkpoint = turn.checkpoint_due()
     if checkpoint:
-        # PASSIVE: copies what it can without waiting for, or blocking, readers and writers.
-        session.connection().exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        # PASSIVE: copies what it can without waiting for, or blocking, readers and writers. The
+        # write is committed by now: a checkpoint that fails is left to the next one (or
+        # SQLite's backstop), never turned into an error for the request that wrote.
+        try:
+            session.connection().exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except OperationalError:
+            log.warning("WAL checkpoint failed; the next one will catch up", exc_info=True)
         session.rollback()  # ends the transaction the statement began (nothing to undo)
 
 

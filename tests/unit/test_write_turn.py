@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -104,3 +105,17 @@ def test_every_so_many_turns_a_passive_checkpoint_runs_after_the_turn(engine, mo
     checkpoints = [held for text, held in seen if "wal_checkpoint" in text]
     assert checkpoints == [False, False]  # after the 3rd and the 6th turn, each outside it
     assert len(names(engine)) == 6
+
+
+def test_a_failed_checkpoint_never_fails_the_write_it_follows(engine, monkeypatch):
+    monkeypatch.setattr(db, "CHECKPOINT_EVERY", 1)
+
+    def refuse(conn, cursor, text, params, context, many) -> None:
+        if "wal_checkpoint" in text:
+            raise sqlite3.OperationalError("database is locked")
+
+    event.listen(engine, "before_cursor_execute", refuse)
+    with Session(engine) as session, write_turn(session):
+        add_user(session, "kept")
+        session.commit()
+    assert names(engine) == ["kept"]
