@@ -75,10 +75,9 @@ def _row_snapshot(row: StateRow | None) -> str | None:
     return None if row is None else json.dumps(CardMemory.of(row).to_dict())
 
 
-# The review's four statements, built once: SQLAlchemy keys and compiles a statement each time it
-# is built, which cost a review more CPU than running them.
-# The reads take plain rows, not ORM objects: a review only reads them, and building entities
-# was a tenth of its CPU.
+# Built once: SQLAlchemy builds and keys a statement each time one is constructed, which cost a
+# review more CPU than running it. A review's reads take plain rows, not ORM objects (it only
+# reads them, and building entities was a tenth of its CPU); undo changes its row: `_STATE`.
 _BY_KEY = select(col(ReviewLog.id), col(ReviewLog.state_after)).where(
     col(ReviewLog.user_id) == bindparam("user_id"),
     col(ReviewLog.idempotency_key) == bindparam("key"),
