@@ -348,3 +348,18 @@ def test_a_cards_link_shows_its_heatmap_above_the_fold(browser, server: str):
     expect(page.locator("[data-inputs]")).not_to_have_attribute("open", "")
     screenshot(page, "lab-16-card-link")
     context.close()
+
+
+def test_find_units_on_uploaded_weights_sends_the_file(page: Page, server: str):
+    # Uploaded weights go to /api/lab/units as the form the API takes (the .npz and a config).
+    open_lab(page, server, "?preset=adding-lstm")
+    page.get_by_label("Upload .npz").check()
+    arrays = init_params("lstm", 2, 6, np.random.default_rng(5))  # nn.LSTM(2, 6)
+    page.set_input_files("#lab-weights", files=npz_file("lstm2.npz", arrays))
+    expect(page.locator("[data-summary]")).to_contain_text("H = 6, D = 2")
+    page.get_by_role("tab", name="Find units").click()
+    with page.expect_request("**/api/lab/units") as sent:
+        page.get_by_label("Feature").select_option("running-sum")
+    assert "multipart/form-data" in sent.value.headers["content-type"]
+    expect(page.locator("[data-unit-bands] .band-unit")).to_have_count(6)
+    expect(page.locator("[data-units-error]")).to_be_hidden()

@@ -119,6 +119,16 @@ export async function postForm(url, form, { signal } = {}) {
   return send(url, { method: "POST", body: form, signal });
 }
 
+/** A lab request about a model: a preset's as JSON, or uploaded weights' as the API takes them
+ * (the .npz in `weights`, the rest of the body as JSON in `config`). */
+export async function postModel(url, { file, preset, config }) {
+  if (!file) return postJSON(url, { preset, ...config });
+  const form = new FormData();
+  form.append("weights", file);
+  form.append("config", JSON.stringify(config));
+  return postForm(url, form);
+}
+
 export async function getJSON(url) {
   return send(url, { headers: { Accept: "application/json" } });
 }

@@ -2,7 +2,7 @@
 // a scrubber and keys to move through time; the gradients and live-training views; the URL
 // always holds the state so a link reproduces the view.
 
-import { ApiError, onBusy, postForm, postJSON } from "./api.js";
+import { ApiError, onBusy, postJSON, postModel } from "./api.js";
 import { diagram } from "./diagram.js";
 import { explain, render as renderExplain } from "./explain.js";
 import { GradientsView } from "./gradients.js";
@@ -214,10 +214,7 @@ async function runNow() {
       const { preset, ...config } = body;
       // Only a ReLU RNN needs saying: tanh is PyTorch's default, and other cells have no choice.
       if (form.elements.nonlinearity?.value === "relu") config.nonlinearity = "relu";
-      const payload = new FormData();
-      payload.append("weights", file);
-      payload.append("config", JSON.stringify(config));
-      data = await postForm("/api/lab/run", payload);
+      data = await postModel("/api/lab/run", { file, config });
       data.uploadTask = data.text ? "char" : "sequence";
     } else {
       data = await postJSON("/api/lab/run", body);

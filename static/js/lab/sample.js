@@ -2,7 +2,7 @@
 // coloured by the probability the model gave it. Clicking a character opens the gates at the
 // step that produced it (the text up to it, run through the lab).
 
-import { ApiError, postForm, postJSON } from "./api.js";
+import { ApiError, postModel } from "./api.js";
 import { css, fmt, legend } from "./palette.js";
 
 const SCALE = { kind: "gate", min: 0, max: 1 };
@@ -85,15 +85,7 @@ export class SampleView {
     const id = ++this.request;
     this.status.textContent = "Sampling…";
     try {
-      let data;
-      if (file) {
-        const form = new FormData();
-        form.append("weights", file);
-        form.append("config", JSON.stringify(request));
-        data = await postForm("/api/lab/sample", form);
-      } else {
-        data = await postJSON("/api/lab/sample", { preset: body.preset, ...request });
-      }
+      const data = await postModel("/api/lab/sample", { file, preset: body?.preset, config: request });
       if (id !== this.request) return;
       this.error.hidden = true;
       this.render(data);

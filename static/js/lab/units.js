@@ -3,7 +3,7 @@
 // under the text, one coloured band per character (or step), with r beside each. Clicking a
 // unit selects it everywhere in the lab.
 
-import { ApiError, postForm, postJSON } from "./api.js";
+import { ApiError, postModel } from "./api.js";
 import { css, fmt, legend } from "./palette.js";
 
 export const FEATURES = {
@@ -86,15 +86,9 @@ export class UnitsView {
     const id = ++this.request;
     this.status.textContent = "Ranking the units…";
     try {
-      let data;
-      if (file) {
-        const form = new FormData();
-        form.append("weights", file);
-        form.append("config", JSON.stringify(nonlinearity ? { ...request, nonlinearity } : request));
-        data = await postForm("/api/lab/units", form);
-      } else {
-        data = await postJSON("/api/lab/units", { preset: body.preset, ...request });
-      }
+      // Only uploaded RNN weights say their nonlinearity; a preset's is fixed.
+      const config = file && nonlinearity ? { ...request, nonlinearity } : request;
+      const data = await postModel("/api/lab/units", { file, preset: body?.preset, config });
       if (id !== this.request) return;
       this.error.hidden = true;
       this.render(data);
