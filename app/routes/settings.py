@@ -43,8 +43,12 @@ class SettingsIn(BaseModel):
     )
     daily_new_limit: int | None = Field(None, ge=0, le=MAX_NEW_PER_DAY)
     timezone: str | None = Field(None, max_length=64, description="IANA name, e.g. Europe/Paris")
-    interview_date: UserDate | None = Field(None, description="Empty to clear")
-    clear_interview_date: bool = False
+    interview_date: UserDate | None = Field(
+        None, description="Left out: unchanged; to clear it send `clear_interview_date`"
+    )
+    clear_interview_date: bool = Field(
+        False, description="true: no interview date (every card's own FSRS due date comes back)"
+    )
     lab_predict: bool | None = Field(
         None, description="Offer “predict before you look” in the lab (once per preset)"
     )
