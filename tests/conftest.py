@@ -7,6 +7,7 @@ that build their own app take `database_url` (or `module_database_url` when modu
 process without being parametrised over both databases fails.
 """
 
+import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
 from app.config import Settings
@@ -114,6 +116,38 @@ def databases_are_parametrised(request: pytest.FixtureRequest) -> Iterator[None]
             f"{request.node.nodeid} uses a database but is not parametrised over SQLite and "
             "PostgreSQL: build its app from the `settings`/`app`/`client` fixtures, or take "
             "`database_url` (`module_database_url` for a module-scoped fixture)."
+        )
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def queries_stay_off_the_event_loop() -> Iterator[None]:
+    """Fail a test in which a statement ran on the event loop's thread (an `async def` handler or
+    dependency that queried without `run_in_threadpool`): it blocks every request of its worker,
+    for up to SQLite's 30 s busy timeout while another process writes. The app's worker threads
+    and a test's own code have no running loop; TestClient's app thread does."""
+    blocking: list[str] = []
+
+    def executed(conn, cursor, statement, parameters, context, executemany) -> None:
+        if _on_event_loop():
+            blocking.append(" ".join(statement.split())[:80])
+
+    event.listen(Engine, "before_cursor_execute", executed)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "before_cursor_execute", executed)
+    if blocking:
+        pytest.fail(
+            f"{len(blocking)} statement(s) ran on the event loop, blocking its worker; run them "
+            f"with run_in_threadpool. The first: {blocking[0]}"
         )
 
 

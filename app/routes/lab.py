@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, SettingsDep, TemplatesDep
@@ -562,17 +563,23 @@ async def predict(body: PredictionIn, user: CurrentUser, session: SessionDep, no
     if body.answer not in dict(question.choices):
         values = [v for v, _ in question.choices]
         raise HTTPException(422, f"answer: must be one of {values}")
-    recorded = lab_service.record_prediction(session, user, body.preset, question, body.answer, now)
-    made, correct = lab_service.prediction_stats(session, user)
-    first = recorded.prediction
-    return PredictionOut(
-        made=made,
-        correct=correct,
-        correct_answer=first.correct,
-        answer=first.answer,
-        truth=question.truth,
-        truth_label=question.label(question.truth),
-        explanation=question.explanation,
-        evidence=dict(question.evidence),
-        counted=recorded.first_time,
-    )
+
+    def record() -> PredictionOut:  # the database work, in a thread: never on the event loop
+        recorded = lab_service.record_prediction(
+            session, user, body.preset, question, body.answer, now
+        )
+        made, correct = lab_service.prediction_stats(session, user)
+        first = recorded.prediction  # read here: after a commit, reading it queries again
+        return PredictionOut(
+            made=made,
+            correct=correct,
+            correct_answer=first.correct,
+            answer=first.answer,
+            truth=question.truth,
+            truth_label=question.label(question.truth),
+            explanation=question.explanation,
+            evidence=dict(question.evidence),
+            counted=recorded.first_time,
+        )
+
+    return await run_in_threadpool(record)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.content.model import Deck
 from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, SettingsDep, TemplatesDep
@@ -343,13 +344,17 @@ def _key_points(form, field: str) -> list[int]:
 async def score_mock_form(attempt_id: RowId, request: Request, ctx: QuizCtx):
     """The mock review form: every question's ticked key points at once, then finish."""
     form = await request.form()
-    view = quizzes.get(ctx, attempt_id)
-    if view.status == AttemptStatus.REVIEW:
-        # Every field is read before any is stored: a bad one changes nothing.
-        ticks = [(s.index, _key_points(form, f"ticked-{s.index}")) for s in view.items]
-        for index, ticked in ticks:
-            quizzes.tick(ctx, attempt_id, index=index, ticked=ticked)
-    quizzes.finish(ctx, attempt_id)
+
+    def score() -> None:  # the database work, in a thread: never on the event loop
+        view = quizzes.get(ctx, attempt_id)
+        if view.status == AttemptStatus.REVIEW:
+            # Every field is read before any is stored: a bad one changes nothing.
+            ticks = [(s.index, _key_points(form, f"ticked-{s.index}")) for s in view.items]
+            for index, ticked in ticks:
+                quizzes.tick(ctx, attempt_id, index=index, ticked=ticked)
+        quizzes.finish(ctx, attempt_id)
+
+    await run_in_threadpool(score)
     return RedirectResponse(f"/quiz/{attempt_id}/results", status_code=303)
 
 
