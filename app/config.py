@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     guest_max_age_days: int = Field(30, ge=1, le=3650)
     guest_purge_hours: float = Field(6, gt=0, le=24 * 30)
     fsrs_fuzz: bool = True  # spread due dates a little, as FSRS intends; tests turn it off
+    # Per worker: reviews writing at once (the write lane, app/deps.py) and, on PostgreSQL,
+    # connections. A worker has one GIL and SQLite one writer: past a few, writes only queue for
+    # them (32 reviews at once on 40 threads cost 20-30% more CPU each than on 8; bench/README.md).
+    db_concurrency: int = Field(8, ge=1, le=256)
     # The lab's bulkhead, per worker: threads for its NumPy work, jobs that may wait for them
     # (past both: 503 + Retry-After), and each client's share (a token bucket: lab_burst
     # requests at once, then lab_rate a second). README, "Limits", explains the choice.

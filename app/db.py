@@ -36,19 +36,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, concurrency: int = 8, requests: int = 200) -> Engine:
+    """The engine and its connection pool, for a worker with at most `requests` in flight.
+
+    SQLite: 40 connections stay open (opening one runs the PRAGMAs again) and up to one per
+    request in flight is opened, so none is ever waited for. PostgreSQL: `concurrency`
+    connections, each a server process; past them a request waits, holding nothing (up to 30 s,
+    then 503 with Retry-After)."""
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
-        # A file database keeps as many connections as requests run at once (AnyIO's 40 worker
-        # threads): past QueuePool's default 5 + 10 overflow, every request opened a connection
-        # and ran the PRAGMAs again, a tenth of a card page's time under load.
-        pool = {"poolclass": StaticPool} if in_memory else {"pool_size": 40, "max_overflow": 10}
+        pool = {"pool_size": 40, "max_overflow": max(0, requests + 1 - 40)}  # + the purge's
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            **({"poolclass": StaticPool} if in_memory else pool),
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=concurrency, max_overflow=0)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

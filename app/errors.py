@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import messages
@@ -94,6 +95,13 @@ OUT_OF_MEMORY = Busy(
 )
 
 
+# Every database connection of this worker stayed in use for the pool's whole wait (30 s): the
+# server is overloaded, not broken.
+DATABASE_BUSY = Busy(
+    "The server is too busy to answer right now. Please try again in a moment.", retry_after=5
+)
+
+
 def wants_json(request: Request) -> bool:
     path = request.url.path
     return (
@@ -162,6 +170,11 @@ async def recursion_error(request: Request, exc: RecursionError) -> Response:
     return await domain_error(request, TOO_DEEP)
 
 
+async def database_busy(request: Request, exc: PoolTimeout) -> Response:
+    log.warning("no database connection came free on %s %s", request.method, request.url.path)
+    return await domain_error(request, DATABASE_BUSY)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, MemoryError):  # raised outside the routes (a middleware): still a 503
         response = await memory_error(request, exc)
@@ -192,5 +205,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(MemoryError, memory_error)
     app.add_exception_handler(RecursionError, recursion_error)
+    app.add_exception_handler(PoolTimeout, database_busy)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unexpected_error)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -73,6 +74,13 @@ def purge_guests(engine: Engine, max_age_days: int) -> int:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Purge idle guests at start-up, then every `guest_purge_hours` while the worker runs."""
     settings = app.state.settings
+    # A thread for every request uvicorn admits (AnyIO's default is 40): a request that holds a
+    # database connection must never wait for a thread, or requests holding every connection and
+    # threads all waiting for one stop the worker (tests/reliability/test_connections.py). The
+    # pool (db.make_engine) and the write lane bound the database work instead. Both per event
+    # loop, so per worker: made here, in the loop that serves the requests.
+    to_thread.current_default_thread_limiter().total_tokens = settings.limit_concurrency
+    app.state.write_lane = CapacityLimiter(settings.db_concurrency)
 
     async def purge_once() -> None:
         try:
@@ -158,7 +166,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.lab_pool, app.state.lab_rate = lab_bulkhead(settings)
     app.state.deck = deck
-    app.state.engine = make_engine(settings.resolved_database_url)
+    app.state.engine = make_engine(
+        settings.resolved_database_url,
+        concurrency=settings.db_concurrency,
+        requests=settings.limit_concurrency,
+    )
     assets = AssetHashes(STATIC_DIR)
     app.state.templates = make_templates(assets)
     # In production the templates never change under a running worker: without this, Jinja

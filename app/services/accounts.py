@@ -114,6 +114,13 @@ def _fail(session: Session, now: datetime, keys: list[str], error: AccountError)
     return error
 
 
+def _before_hashing(session: Session) -> None:
+    """End the transaction (only reads came before) so that its database connection goes back to
+    the pool: a password hash may wait its turn behind many (HASHING, a second or more), and the
+    worker's few connections are for pages meanwhile, not for logins waiting to hash."""
+    session.commit()
+
+
 # --- use cases ----------------------------------------------------------------------------------
 
 
@@ -142,8 +149,10 @@ def register(
     taken = AccountError(409, "username", f"{name!r} is taken; choose another username")
     if session.exec(select(exists().where(col(User.username) == name))).one():
         raise _fail(session, now, [*address, _registration_key(name)], taken)
+    _before_hashing(session)
+    password_hash = hash_password(password)
     user.username = name
-    user.password_hash = hash_password(password)
+    user.password_hash = password_hash
     # Any copy of the guest cookie taken before now stops working: the account is this browser's.
     user.session_version += 1
     session.add(user)
@@ -164,7 +173,9 @@ def login(
     account = None
     if name and len(password) <= MAX_LENGTH:
         account = session.exec(select(User).where(User.username == name)).first()
-        valid, new_hash = verify_password(password, account.password_hash if account else None)
+        stored = account.password_hash if account else None
+        _before_hashing(session)
+        valid, new_hash = verify_password(password, stored)
     else:
         valid, new_hash = False, None
     if account is None or not valid:
@@ -262,7 +273,9 @@ def _check_password(
 ) -> None:
     name = user.username or ""
     _check_rate(session, now, ip, name)
-    valid = len(password) <= MAX_LENGTH and verify_password(password, user.password_hash)[0]
+    stored = user.password_hash
+    _before_hashing(session)
+    valid = len(password) <= MAX_LENGTH and verify_password(password, stored)[0]
     if not valid:
         keys = _password_failure_keys(ip, name)
         error = AccountError(401, field, "is not your current password")
