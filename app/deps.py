@@ -1,9 +1,11 @@
 """Request dependencies as Annotated aliases, so handlers read as prose."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import bindparam
@@ -17,6 +19,8 @@ from app.errors import NotFound
 from app.models import User
 from app.security.csrf import SESSION_KEY as CSRF_SESSION_KEY
 from app.security.sessions import session_is_current, start_session
+
+R = TypeVar("R")
 
 # The cheap dependencies are `async def`: FastAPI runs a plain `def` dependency in the thread pool,
 # and a card page had eight such hand-offs (each a thread switch and two event-loop wake-ups)
@@ -93,27 +97,6 @@ def _signed_in(request: Request, session: Session, user_id: int) -> User | None:
     return user if user is not None and session_is_current(request, user) else None
 
 
-async def get_viewer(request: Request, session: SessionDep) -> User:
-    """The user behind the session cookie, or an unsaved guest (id None) when there is none.
-
-    The signed cookie holds only the user id and its session version; everything the user owns is
-    in the database, so any worker can answer any request. A cookie whose version is older than
-    the user's (after logging out, "log out everywhere" or a password change) no longer counts.
-    Nothing is written: an unsaved guest owns no rows, so every read finds nothing for it.
-    """
-    user_id = request.session.get("uid")
-    user = None
-    if isinstance(user_id, int):  # a visitor without a cookie costs no database read at all
-        user = await run_in_threadpool(_signed_in, request, session, user_id)
-    if user is None:
-        user = User()
-    request.state.user = user  # for templates: the theme, time zone and account state
-    return user
-
-
-Viewer = Annotated[User, Depends(get_viewer)]
-
-
 def _save_guest(request: Request, session: Session, user: User) -> None:
     session.add(user)
     session.commit()
@@ -127,13 +110,84 @@ def _save_guest(request: Request, session: Session, user: User) -> None:
         request.session[CSRF_SESSION_KEY] = token
 
 
-async def get_current_user(request: Request, session: SessionDep, user: Viewer) -> User:
-    """The viewer; on a visitor's first write (any method but GET, HEAD, OPTIONS), a new guest
-    account is created and its cookie set. Reads get the unsaved guest, so visits write nothing;
-    routes that write only sometimes (logging in) take `Viewer` instead."""
-    if user.id is None and request.method not in READ_METHODS:
-        await run_in_threadpool(_save_guest, request, session, user)
+def _needs_thread(request: Request, *, saves_guest: bool) -> bool:
+    """Whether finding this request's user touches the database: a signed-in cookie is read,
+    and a visitor's first write saves a guest. A visitor's read touches nothing."""
+    return isinstance(request.session.get("uid"), int) or saves_guest
+
+
+def _user_of(request: Request, session: Session, *, saves_guest: bool) -> User:
+    """The user behind the session cookie (one read), else a guest: saved with its cookie set
+    when `saves_guest`, unsaved (id None, owning no rows) otherwise. Blocking: run in a thread."""
+    user_id = request.session.get("uid")
+    user = _signed_in(request, session, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        user = User()
+        if saves_guest:
+            _save_guest(request, session, user)
+    request.state.user = user  # for templates: the theme, time zone and account state
     return user
 
 
+async def get_viewer(request: Request, session: SessionDep) -> User:
+    """The user behind the session cookie, or an unsaved guest (id None) when there is none.
+
+    The signed cookie holds only the user id and its session version; everything the user owns is
+    in the database, so any worker can answer any request. A cookie whose version is older than
+    the user's (after logging out, "log out everywhere" or a password change) no longer counts.
+    Nothing is written: an unsaved guest owns no rows, so every read finds nothing for it.
+    """
+    if not _needs_thread(request, saves_guest=False):  # a visitor costs no database read at all
+        return _user_of(request, session, saves_guest=False)
+    return await run_in_threadpool(_user_of, request, session, saves_guest=False)
+
+
+Viewer = Annotated[User, Depends(get_viewer)]
+
+
+def _writes(request: Request) -> bool:
+    return request.method not in READ_METHODS
+
+
+async def get_current_user(request: Request, session: SessionDep) -> User:
+    """The viewer; on a visitor's first write (any method but GET, HEAD, OPTIONS), a new guest
+    account is created and its cookie set. Reads get the unsaved guest, so visits write nothing;
+    routes that write only sometimes (logging in) take `Viewer` instead. One thread hand-off at
+    most (the read, and the guest's save with it)."""
+    saves_guest = _writes(request)
+    if not _needs_thread(request, saves_guest=saves_guest):
+        return _user_of(request, session, saves_guest=False)
+    return await run_in_threadpool(_user_of, request, session, saves_guest=saves_guest)
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+@dataclass(frozen=True, slots=True)
+class UserLoader:
+    """`CurrentUser`, found when called rather than before the handler runs: a handler whose
+    work is one blocking call calls it in that call's thread, so a write (a review) makes one
+    thread hand-off instead of two. Checks that need no user (the body, the card) come first,
+    so bad input never saves a guest."""
+
+    request: Request
+    session: Session
+
+    def __call__(self) -> User:
+        """Blocking (a database read, a guest's save): call it in a worker thread."""
+        return _user_of(self.request, self.session, saves_guest=_writes(self.request))
+
+
+async def get_user_loader(request: Request, session: SessionDep) -> UserLoader:
+    return UserLoader(request, session)
+
+
+LoadUser = Annotated[UserLoader, Depends(get_user_loader)]
+
+
+async def in_write_lane(request: Request, work: Callable[[], R]) -> R:
+    """Run `work` (a write's database work: blocking) in a thread, at most `db_concurrency` at
+    once per worker; the rest wait on the event loop, holding no thread and no connection. Writes
+    take turns for SQLite's one writer anyway: more threads at once only contend for the GIL."""
+    lane = getattr(request.app.state, "write_lane", None)  # None: an app served without lifespan
+    return await to_thread.run_sync(work, limiter=lane)

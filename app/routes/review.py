@@ -7,10 +7,19 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from app.content.model import Card
-from app.deps import CurrentUser, DeckDep, NowDep, SessionDep, SettingsDep, TemplatesDep, deck_card
+from app.deps import (
+    CurrentUser,
+    DeckDep,
+    LoadUser,
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    TemplatesDep,
+    deck_card,
+    in_write_lane,
+)
 from app.moments import UserDateTime
 from app.schemas import MAX_ROW_ID, ErrorOut, RichText, lab_url
 from app.services import marks as marks_service
@@ -201,35 +210,40 @@ def next_card(
 )
 async def submit_review(
     body: ReviewIn,
+    request: Request,
     response: Response,
     deck: DeckDep,
-    user: CurrentUser,
+    load_user: LoadUser,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
 ):
     """Record one rating. The same idempotency_key again returns the first result unchanged."""
-    # `async def` with the database work in one thread: a plain `def` handler also sent the
-    # response's validation to the thread pool, a second hand-off per review.
+    # `async def` with all the database work (finding the user, then the review) in one thread
+    # call, in the write lane: each hand-off to a thread is a thread switch and two event-loop
+    # wake-ups, and a review waiting for the lane holds no thread and no connection.
     card = deck_card(deck, body.card, field="card")
     points = body.answer_points
     if points is not None and any(p >= len(card.key_points) for p in points):
         raise HTTPException(
             422, f"answer_points: this card has key points 0 to {len(card.key_points) - 1}"
         )
-    result = await run_in_threadpool(
-        reviews.record_review,
-        session,
-        user,
-        body.card,
-        Rating(body.rating),
-        now,
-        idempotency_key=body.idempotency_key,
-        duration_ms=body.duration_ms,
-        fuzz=settings.fsrs_fuzz,
-        answer=body.answer,
-        answer_points=sorted(set(points)) if points is not None else None,
-    )
+
+    def record() -> reviews.ReviewResult:
+        return reviews.record_review(
+            session,
+            load_user(),
+            body.card,
+            Rating(body.rating),
+            now,
+            idempotency_key=body.idempotency_key,
+            duration_ms=body.duration_ms,
+            fuzz=settings.fsrs_fuzz,
+            answer=body.answer,
+            answer_points=sorted(set(points)) if points is not None else None,
+        )
+
+    result = await in_write_lane(request, record)
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return ReviewOut.model_validate(result, from_attributes=True)

@@ -78,9 +78,9 @@ def _row_snapshot(row: StateRow | None) -> str | None:
 # Built once: SQLAlchemy builds and keys a statement each time one is constructed, which cost a
 # review more CPU than running it. A review's reads take plain rows, not ORM objects (it only
 # reads them, and building entities was a tenth of its CPU); undo changes its row: `_STATE`.
-_BY_KEY = select(col(ReviewLog.id), col(ReviewLog.state_after)).where(
-    col(ReviewLog.user_id) == bindparam("user_id"),
-    col(ReviewLog.idempotency_key) == bindparam("key"),
+_LOGS = ReviewLog.__table__
+_BY_KEY = select(_LOGS.c.id, _LOGS.c.state_after).where(
+    _LOGS.c.user_id == bindparam("user_id"), _LOGS.c.idempotency_key == bindparam("key")
 )
 _STATE = select(CardState).where(
     col(CardState.user_id) == bindparam("user_id"), col(CardState.card_slug) == bindparam("slug")
@@ -94,11 +94,11 @@ _STATE_VALUES = select(_STATES).where(
 _SWAP = update(_STATES).where(
     _STATES.c.id == bindparam("row_id"), _STATES.c.reps == bindparam("read_reps")
 )
-_LOG = insert(ReviewLog.__table__)  # Core: the ORM's unit of work cost a fifth of a review
+_LOG = insert(_LOGS)  # Core: the ORM's unit of work cost a fifth of a review
 
 
 def _replay(session: Session, user_id: int, key: str) -> ReviewResult | None:
-    log = session.execute(_BY_KEY, {"user_id": user_id, "key": key}).first()
+    log = session.connection().execute(_BY_KEY, {"user_id": user_id, "key": key}).first()
     if log is None:
         return None
     return ReviewResult.from_json(log.state_after, replayed=True, review_id=log.id)
@@ -114,7 +114,7 @@ def _state_row(session: Session, user_id: int, slug: str) -> CardState | None:
 
 def _state_values(session: Session, user_id: int, slug: str) -> StateRow | None:
     """The card's stored state to read (its id, reps and memory fields), not to change."""
-    return session.execute(_STATE_VALUES, {"user_id": user_id, "slug": slug}).first()
+    return session.connection().execute(_STATE_VALUES, {"user_id": user_id, "slug": slug}).first()
 
 
 def _rated(
@@ -160,7 +160,9 @@ def _write_state(
         session.add(CardState(user_id=user_id, card_slug=slug, **fields))
         session.flush()  # a concurrent first review fails here with IntegrityError
         return True
-    updated = session.execute(_SWAP, {**fields, "row_id": row.id, "read_reps": row.reps})
+    updated = session.connection().execute(
+        _SWAP, {**fields, "row_id": row.id, "read_reps": row.reps}
+    )
     return updated.rowcount == 1
 
 
@@ -215,7 +217,7 @@ def record_review(
                 if not _write_state(session, user_id, slug, row, fields):
                     session.rollback()  # somebody reviewed this card since we read it: again
                     continue
-                review_id = session.execute(_LOG, log).inserted_primary_key[0]
+                review_id = session.connection().execute(_LOG, log).inserted_primary_key[0]
                 session.commit()
             return replace(result, review_id=review_id)
         except IntegrityError:

@@ -136,13 +136,17 @@ def test_bad_input_is_a_422_naming_the_field_and_changes_nothing(client, app, bo
     assert response.status_code == 422
     assert any(error["loc"][-1] == field for error in response.json()["detail"])
     assert rows(app, ReviewLog) == [] and rows(app, CardState) == []
+    assert rows(app, User) == []  # a new visitor's bad first rating makes no guest either
+    assert "mc_session" not in response.cookies
 
 
 def test_unknown_card_is_404_and_changes_nothing(client, app):
     response = rate(client, card="no-such-card")
     assert response.status_code == 404
     assert "no-such-card" in response.json()["detail"]
-    assert rows(app, ReviewLog) == []
+    assert rows(app, ReviewLog) == [] and rows(app, User) == []
+    assert rate(client, key="key-0002", answer_points=[99]).status_code == 422
+    assert rows(app, User) == []
 
 
 def undo(client, **body):
