@@ -78,6 +78,8 @@ def _row_snapshot(row: StateRow | None) -> str | None:
 # Built once: SQLAlchemy builds and keys a statement each time one is constructed, which cost a
 # review more CPU than running it. A review's reads take plain rows, not ORM objects (it only
 # reads them, and building entities was a tenth of its CPU); undo changes its row: `_STATE`.
+# The review runs them on the session's connection, past `Session.execute`'s ORM bookkeeping
+# (and its autoflush: the one ORM write, a card's first state, is flushed where it is added).
 _LOGS = ReviewLog.__table__
 _BY_KEY = select(_LOGS.c.id, _LOGS.c.state_after).where(
     _LOGS.c.user_id == bindparam("user_id"), _LOGS.c.idempotency_key == bindparam("key")
