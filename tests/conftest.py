@@ -9,6 +9,7 @@ process without being parametrised over both databases fails.
 
 import asyncio
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,7 +120,11 @@ def databases_are_parametrised(request: pytest.FixtureRequest) -> Iterator[None]
         )
 
 
-def _on_event_loop() -> bool:
+def _on_an_apps_event_loop() -> bool:
+    """A running loop outside the main thread: TestClient serves the app on a loop in a thread of
+    its own. (The main thread may hold Playwright's loop, which serves no app.)"""
+    if threading.current_thread() is threading.main_thread():
+        return False
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -136,7 +141,7 @@ def queries_stay_off_the_event_loop() -> Iterator[None]:
     blocking: list[str] = []
 
     def executed(conn, cursor, statement, parameters, context, executemany) -> None:
-        if _on_event_loop():
+        if _on_an_apps_event_loop():
             blocking.append(" ".join(statement.split())[:80])
 
     event.listen(Engine, "before_cursor_execute", executed)
