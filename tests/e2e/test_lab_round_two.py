@@ -4,6 +4,7 @@ rounding, a legend for the gradient chart)."""
 
 import itertools
 import re
+import time
 
 import numpy as np
 import pytest
@@ -166,11 +167,17 @@ def test_text_view_puts_the_characters_under_the_columns(page: Page, server: str
     page.get_by_role("button", name="brackets").click()
     expect(page.locator("#lab-text")).to_have_value("f(g(x), [h(y), (z)])")
     page.get_by_label(re.compile("Text view")).check()
+    expect(page).to_have_url(re.compile(r"tv=1"))
     canvas = page.locator('canvas[data-heatmap="h"]')
     expect(canvas).to_be_visible()
-    width = canvas.evaluate("c => c.getBoundingClientRect().width")
+    # The view redraws its heatmaps: a canvas just put in may not be laid out yet (width 0, a CI
+    # failure), so read the width until the redraw has settled.
+    deadline = time.monotonic() + 5
+    width = 0
+    while width < 30 + 20 * 14 - 1 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+        width = canvas.evaluate("c => c.getBoundingClientRect().width")
     assert width >= 30 + 20 * 14 - 1  # one readable column per character
-    expect(page).to_have_url(re.compile(r"tv=1"))
 
 
 def test_sample_colours_each_character_and_opens_its_step(page: Page, server: str):
