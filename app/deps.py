@@ -110,12 +110,6 @@ def _save_guest(request: Request, session: Session, user: User) -> None:
         request.session[CSRF_SESSION_KEY] = token
 
 
-def _needs_thread(request: Request, *, saves_guest: bool) -> bool:
-    """Whether finding this request's user touches the database: a signed-in cookie is read,
-    and a visitor's first write saves a guest. A visitor's read touches nothing."""
-    return isinstance(request.session.get("uid"), int) or saves_guest
-
-
 def _user_of(request: Request, session: Session, *, saves_guest: bool) -> User:
     """The user behind the session cookie (one read), else a guest: saved with its cookie set
     when `saves_guest`, unsaved (id None, owning no rows) otherwise. Blocking: run in a thread."""
@@ -129,6 +123,14 @@ def _user_of(request: Request, session: Session, *, saves_guest: bool) -> User:
     return user
 
 
+async def _find_user(request: Request, session: Session, *, saves_guest: bool) -> User:
+    """`_user_of`, in a thread only when it touches the database: a signed-in cookie is read, a
+    visitor's first write saves a guest; a visitor's read costs no database work at all."""
+    if isinstance(request.session.get("uid"), int) or saves_guest:
+        return await run_in_threadpool(_user_of, request, session, saves_guest=saves_guest)
+    return _user_of(request, session, saves_guest=False)
+
+
 async def get_viewer(request: Request, session: SessionDep) -> User:
     """The user behind the session cookie, or an unsaved guest (id None) when there is none.
 
@@ -137,9 +139,7 @@ async def get_viewer(request: Request, session: SessionDep) -> User:
     the user's (after logging out, "log out everywhere" or a password change) no longer counts.
     Nothing is written: an unsaved guest owns no rows, so every read finds nothing for it.
     """
-    if not _needs_thread(request, saves_guest=False):  # a visitor costs no database read at all
-        return _user_of(request, session, saves_guest=False)
-    return await run_in_threadpool(_user_of, request, session, saves_guest=False)
+    return await _find_user(request, session, saves_guest=False)
 
 
 Viewer = Annotated[User, Depends(get_viewer)]
@@ -154,10 +154,7 @@ async def get_current_user(request: Request, session: SessionDep) -> User:
     account is created and its cookie set. Reads get the unsaved guest, so visits write nothing;
     routes that write only sometimes (logging in) take `Viewer` instead. One thread hand-off at
     most (the read, and the guest's save with it)."""
-    saves_guest = _writes(request)
-    if not _needs_thread(request, saves_guest=saves_guest):
-        return _user_of(request, session, saves_guest=False)
-    return await run_in_threadpool(_user_of, request, session, saves_guest=saves_guest)
+    return await _find_user(request, session, saves_guest=_writes(request))
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
